@@ -1,0 +1,275 @@
+"""The diff engine: find what changed between two states, fast, and apply changes.
+
+Whole-state DeepDiff costs seconds on a large state. Here equality runs in C first
+(``a == b`` on whole values, slices of lists) and Python descends only into the subtrees that
+differ, emitting deepdiff flat rows. Rows are ordered so that applying them one after another
+gives the same result as deepdiff's ``Delta``, which applies them grouped by action: a list is
+either diffed position by position (no index shifts) or has one block removed (highest index
+first) and one inserted (lowest first), with no rows beneath a shifted list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, MutableMapping
+from itertools import compress, count
+from operator import ne
+from typing import Any
+
+from .model import Change
+from .values import MISSING, copy_value, values_equal
+
+Path = tuple[Hashable, ...]
+Copier = Callable[[Any], Any]
+
+_BISECT_MIN = 64  # below this many items, one C-level pass over the slice beats bisection
+_RESHUFFLE = 32  # more paired items than this, and over half the list: replace it whole
+
+
+def _history(value: Any) -> Any:
+    return copy_value(value, keep_refs=False)
+
+
+def quick_equal(a: Any, b: Any) -> bool:
+    """C-speed equality, with False for anything it can't decide (the caller descends)."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    try:
+        return (a == b) is True
+    except Exception:
+        return False
+
+
+class Syncer:
+    """Makes ``dst`` equal to ``src`` in place and records each change as a row.
+
+    Capture syncs the recorder's shadow from the live state; a restore syncs the live state
+    from the shadow. ``to_dst`` copies a value from ``src`` into ``dst``.
+    """
+
+    __slots__ = ("rows", "to_dst")
+
+    def __init__(self, to_dst: Copier) -> None:
+        self.to_dst = to_dst
+        self.rows: list[Change] = []
+
+    def sync_mapping(
+        self, dst: MutableMapping[Any, Any], src: Any, keys: Iterable[Hashable]
+    ) -> list[Change]:
+        """Sync the top-level ``keys`` (which may be in either mapping, or neither)."""
+        rows = self.rows
+        for key in keys:
+            if key in src:
+                s = src[key]
+                if key in dst:
+                    d = dst[key]
+                    if d is not s and not quick_equal(d, s):
+                        self._sync_value(dst, key, d, s, (key,))
+                else:
+                    rows.append(Change.make((key,), "dictionary_item_added", MISSING, _history(s)))
+                    dst[key] = self.to_dst(s)
+            elif key in dst:
+                rows.append(
+                    Change.make((key,), "dictionary_item_removed", _history(dst[key]), MISSING)
+                )
+                del dst[key]
+        return rows
+
+    def _sync_value(self, parent: Any, key: Hashable, d: Any, s: Any, path: Path) -> None:
+        t = type(d)
+        if t is not type(s):
+            self.rows.append(Change.make(path, "type_changes", _history(d), _history(s)))
+            parent[key] = self.to_dst(s)
+        elif t is dict:
+            self._sync_dict(d, s, path)
+        elif t is list:
+            self._sync_list(parent, key, d, s, path)
+        elif t is set:
+            self._sync_set(d, s, path)
+        elif not values_equal(d, s):
+            self.rows.append(Change.make(path, "values_changed", _history(d), _history(s)))
+            parent[key] = self.to_dst(s)
+
+    def _sync_dict(self, d: dict[Any, Any], s: dict[Any, Any], path: Path) -> None:
+        rows = self.rows
+        common = 0
+        for k, sv in s.items():
+            if k in d:
+                common += 1
+                dv = d[k]
+                if dv is not sv and not quick_equal(dv, sv):
+                    self._sync_value(d, k, dv, sv, (*path, k))
+            else:
+                rows.append(Change.make((*path, k), "dictionary_item_added", MISSING, _history(sv)))
+                d[k] = self.to_dst(sv)
+        if len(d) > len(s):
+            for k in [k for k in d if k not in s]:
+                rows.append(
+                    Change.make((*path, k), "dictionary_item_removed", _history(d[k]), MISSING)
+                )
+                del d[k]
+
+    def _sync_set(self, d: set[Any], s: set[Any], path: Path) -> None:
+        removed, added = d - s, s - d
+        for item in removed:
+            self.rows.append(Change.make(path, "set_item_removed", item, MISSING))
+        for item in added:
+            self.rows.append(Change.make(path, "set_item_added", MISSING, item))
+        d -= removed
+        d |= added
+
+    def _replace(self, parent: Any, key: Hashable, d: list[Any], s: list[Any], path: Path) -> None:
+        # A reshuffle rather than an edit: one row for the whole list is smaller.
+        self.rows.append(Change.make(path, "values_changed", _history(d), _history(s)))
+        parent[key] = self.to_dst(s)
+
+    def _sync_list(
+        self, parent: Any, key: Hashable, d: list[Any], s: list[Any], path: Path
+    ) -> None:
+        nd, ns = len(d), len(s)
+        if nd == ns:
+            changed = changed_indices(d, s)
+            if len(changed) > _RESHUFFLE and len(changed) * 2 > ns:
+                self._replace(parent, key, d, s, path)
+                return
+            for i in changed:
+                self._sync_value(d, i, d[i], s[i], (*path, i))
+            return
+        shortest = min(nd, ns)
+        p = _first_difference(d, s, shortest)
+        q = _first_difference(d[::-1], s[::-1], shortest - p)
+        removed, inserted = nd - p - q, ns - p - q
+        paired = min(removed, inserted)
+        if paired > _RESHUFFLE and paired * 2 > ns:
+            self._replace(parent, key, d, s, path)
+            return
+        # Items in both middles pair up by position; the rest are removed or inserted after
+        # them, so no paired index shifts (deepdiff applies value rows before removals).
+        for i in range(p, p + paired):
+            dv, sv = d[i], s[i]
+            if dv is not sv and not quick_equal(dv, sv):
+                self._sync_value(d, i, dv, sv, (*path, i))
+        p += paired
+        removed -= paired
+        inserted -= paired
+        rows = self.rows
+        for i in range(p + removed - 1, p - 1, -1):
+            rows.append(Change.make((*path, i), "iterable_item_removed", _history(d[i]), MISSING))
+        del d[p : p + removed]
+        for j in range(p, p + inserted):
+            rows.append(Change.make((*path, j), "iterable_item_added", MISSING, _history(s[j])))
+        d[p:p] = [self.to_dst(x) for x in s[p : p + inserted]]
+
+
+def _first_difference(a: list[Any], b: list[Any], limit: int) -> int:
+    """Index of the first position below ``limit`` where a and b differ (``limit`` if none)."""
+    try:
+        return next(compress(count(), map(ne, a[:limit], b[:limit])), limit)
+    except Exception:  # elements whose != doesn't give a bool (numpy arrays)
+        return next((i for i in range(limit) if not values_equal(a[i], b[i])), limit)
+
+
+def changed_indices(a: list[Any], b: list[Any]) -> list[int]:
+    """Indices where two equal-length lists differ, by bisecting slices compared in C."""
+    out: list[int] = []
+    try:
+        _bisect(a, b, 0, len(a), out)
+    except Exception:
+        return [i for i in range(len(a)) if not values_equal(a[i], b[i])]
+    return out
+
+
+def _bisect(a: list[Any], b: list[Any], lo: int, hi: int, out: list[int]) -> None:
+    if hi - lo <= _BISECT_MIN:
+        out.extend(compress(range(lo, hi), map(ne, a[lo:hi], b[lo:hi])))
+        return
+    mid = (lo + hi) // 2
+    if a[lo:mid] != b[lo:mid]:
+        _bisect(a, b, lo, mid, out)
+    if a[mid:hi] != b[mid:hi]:
+        _bisect(a, b, mid, hi, out)
+
+
+class Skip(Exception):
+    """Raised by a value maker to leave a path as it is (an unrestorable value)."""
+
+
+def _walk(root: Any, path: Path) -> Any:
+    node = root
+    for p in path:
+        node = node[p]
+    return node
+
+
+def apply_change(
+    root: Any,
+    change: Change,
+    inverse: bool,
+    make: Copier,
+    on_skip: Callable[[Change], None],
+    strict: bool = True,
+) -> None:
+    """Apply one change (or undo it, when ``inverse``) to ``root`` in place.
+
+    ``make`` turns a recorded value into the value to store (a copy); it may raise
+    :class:`Skip`, and then ``on_skip`` hears of it and the value at the path stays. Where
+    values were skipped, a later removal may find nothing to remove: ``strict=False`` lets it.
+    """
+    action, path = change.action, change.path
+    if inverse:
+        put, drop = change.old, change.new
+    else:
+        put, drop = change.new, change.old
+    try:
+        if action.startswith("set_item"):
+            target = _walk(root, path)
+            adding = (action == "set_item_added") != inverse
+            if adding:
+                target.add(put)
+            else:
+                target.discard(drop)
+            return
+        parent = _walk(root, path[:-1])
+        last = path[-1]
+        if action == "iterable_item_added" or action == "iterable_item_removed":
+            inserting = (action == "iterable_item_added") != inverse
+            if inserting:
+                parent.insert(last, _make_or_keep(put, make, change, on_skip))
+            else:
+                del parent[last]
+            return
+        if put is MISSING:
+            if strict or last in parent:
+                del parent[last]
+        else:
+            parent[last] = make(put)
+    except Skip:
+        on_skip(change)
+
+
+def _make_or_keep(
+    value: Any, make: Copier, change: Change, on_skip: Callable[[Change], None]
+) -> Any:
+    # A list slot can't stay empty: an unrestorable item goes back as its recorded stand-in.
+    try:
+        return make(value)
+    except Skip:
+        on_skip(change)
+        return value
+
+
+def apply_changes(
+    root: Any,
+    changes: Iterable[Change],
+    inverse: bool,
+    make: Copier,
+    on_skip: Callable[[Change], None],
+    strict: bool = True,
+) -> None:
+    """Apply a frame's changes in order, or undo them in reverse order."""
+    seq = list(changes)
+    if inverse:
+        seq.reverse()
+    for change in seq:
+        apply_change(root, change, inverse, make, on_skip, strict)

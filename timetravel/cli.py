@@ -1,0 +1,171 @@
+"""The ``timetravel`` command: ``info``, ``export`` (and ``tui`` once installed)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable, Hashable
+from importlib.metadata import entry_points
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .errors import RecordingError
+from .jsonable import frame_to_json, to_json
+from .recording import Recording
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(message: str) -> None:
+    click.echo(f"timetravel: {message}", err=True)
+    sys.exit(2)
+
+
+def recording_command(func: F) -> F:
+    """Turn RecordingError (and OS errors on output) into a one-line message and exit 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except RecordingError as exc:
+            _fail(str(exc))
+        except OSError as exc:
+            _fail(f"{getattr(exc, 'filename', None) or 'output'}: {exc.strerror or exc}")
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="timetravel")
+def main() -> None:
+    """Record, undo and replay Streamlit session state."""
+
+
+def _when(ts: float) -> str:
+    return _dt.datetime.fromtimestamp(ts).isoformat(sep=" ", timespec="seconds")
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
+
+
+def _key_label(key: Hashable) -> str:
+    return key if isinstance(key, str) else repr(key)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=True))
+@recording_command
+def info(file: str) -> None:
+    """Summarise a recording: frames, time span, keys, size, keyframes, pages."""
+    rec = Recording.open(file)
+    keys: dict[Hashable, None] = {}
+    pages: dict[str, None] = {}
+    triggers: Counter[str] = Counter()
+    restores: Counter[str] = Counter()
+    for frame in rec:
+        for change in frame.changes:
+            keys[change.path[0]] = None
+        if frame.page:
+            pages[frame.page] = None
+        if frame.is_restore:
+            restores[frame.trigger or "restore"] += 1
+        elif frame.trigger:
+            triggers[frame.trigger] += 1
+    lines = [
+        f"file:       {rec.path}",
+        f"format:     version {rec.version}, created {_when(rec.created)}",
+        f"size:       {rec.size:,} bytes",
+    ]
+    if len(rec):
+        first, last = rec[0], rec[-1]
+        restored = ", ".join(f"{n} {t}" for t, n in sorted(restores.items()))
+        lines.append(f"frames:     {len(rec):,}" + (f" ({restored})" if restored else ""))
+        lines.append(
+            f"time span:  {_when(first.time)} -> {_when(last.time)} "
+            f"({_duration(last.time - first.time)})"
+        )
+    else:
+        lines.append("frames:     0")
+    lines.append(f"keyframes:  {len(rec.keyframes):,}")
+    shown = ", ".join(_key_label(k) for k in list(keys)[:20])
+    more = f", ... (+{len(keys) - 20})" if len(keys) > 20 else ""
+    lines.append(f"keys:       {len(keys)}" + (f": {shown}{more}" if keys else ""))
+    lines.append(f"pages:      {', '.join(pages) if pages else '-'}")
+    if triggers:
+        top = ", ".join(f"{t} ({n})" for t, n in triggers.most_common(8))
+        lines.append(f"triggers:   {top}")
+    if rec.app:
+        lines.append(f"app:        {json.dumps(to_json(rec.app))}")
+    if rec.notice:
+        lines.append(f"notice:     {rec.notice}")
+    click.echo("\n".join(lines))
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=True))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "jsonl"]),
+    default="json",
+    show_default=True,
+    help="json: one document; jsonl: a header line, then one line per frame.",
+)
+@click.option("-o", "--output", default="-", help="File to write (default: standard output).")
+@click.option("--states", is_flag=True, help="Include the whole state after each frame.")
+@recording_command
+def export(file: str, fmt: str, output: str, states: bool) -> None:
+    """Export a recording's frames as JSON or JSON Lines."""
+    rec = Recording.open(file)
+    header = {
+        "format": rec.version,
+        "created": rec.created,
+        "app": to_json(rec.app),
+        "options": to_json(rec.options),
+        "frames": len(rec),
+    }
+
+    def frames() -> Any:
+        for i, frame in enumerate(rec):
+            row = frame_to_json(frame)
+            if states:
+                row["state"] = to_json(rec.state_at(i))
+            yield row
+
+    with click.open_file(output, "w", encoding="utf-8") as out:
+        if fmt == "jsonl":
+            out.write(json.dumps({"header": header}) + "\n")
+            for row in frames():
+                out.write(json.dumps(row) + "\n")
+        else:
+            out.write(json.dumps({**header, "frames": list(frames())}, indent=1) + "\n")
+    if output != "-":
+        click.echo(f"wrote {len(rec):,} frames to {output}", err=True)
+
+
+def _load_plugins() -> None:
+    """Add commands that other installed parts provide (the terminal UI registers ``tui``)."""
+    for ep in entry_points(group="timetravel.commands"):
+        if ep.name in main.commands:
+            continue
+        try:
+            command = ep.load()
+        except Exception as exc:  # a broken plugin must not break info/export
+            click.echo(f"timetravel: command {ep.name!r} unavailable ({exc})", err=True)
+            continue
+        main.add_command(command, ep.name)
+
+
+_load_plugins()

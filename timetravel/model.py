@@ -1,0 +1,128 @@
+"""Frames and changes: the plain record that recorders produce and viewers read."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+__all__ = ["ACTIONS", "Change", "Frame", "format_path"]
+
+Kind = Literal["added", "removed", "changed"]
+
+# deepdiff's flat-row actions that timetravel emits, in file order (the code is the index).
+ACTIONS: Final[tuple[str, ...]] = (
+    "values_changed",
+    "type_changes",
+    "dictionary_item_added",
+    "dictionary_item_removed",
+    "iterable_item_added",
+    "iterable_item_removed",
+    "set_item_added",
+    "set_item_removed",
+)
+ACTION_CODE: Final[dict[str, int]] = {a: i for i, a in enumerate(ACTIONS)}
+ACTION_KIND: Final[dict[str, Kind]] = {
+    "values_changed": "changed",
+    "type_changes": "changed",
+    "dictionary_item_added": "added",
+    "dictionary_item_removed": "removed",
+    "iterable_item_added": "added",
+    "iterable_item_removed": "removed",
+    "set_item_added": "added",
+    "set_item_removed": "removed",
+}
+
+
+def format_path(path: tuple[Hashable, ...]) -> str:
+    """``("todos", 3, "done")`` -> ``todos[3]['done']`` (the top-level key is bare)."""
+    if not path:
+        return "<root>"
+    head, *rest = path
+    return str(head) + "".join(f"[{p!r}]" for p in rest)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change in a frame.
+
+    ``path`` leads from a top-level state key down to the changed value. ``kind`` is
+    ``"added"``, ``"removed"`` or ``"changed"``; ``old`` is :data:`MISSING` for an added value
+    and ``new`` is :data:`MISSING` for a removed one. ``action`` is the deepdiff flat-row action
+    (``"iterable_item_added"``, ``"set_item_removed"``, ...), which says how to apply it: for set
+    actions ``path`` names the set and ``old``/``new`` is the element.
+    """
+
+    path: tuple[Hashable, ...]
+    kind: Kind
+    old: Any
+    new: Any
+    action: str = "values_changed"
+
+    @classmethod
+    def make(cls, path: tuple[Hashable, ...], action: str, old: Any, new: Any) -> Change:
+        return cls(path, ACTION_KIND[action], old, new, action)
+
+    @property
+    def key(self) -> Hashable:
+        """The top-level state key this change is under."""
+        return self.path[0]
+
+    def __str__(self) -> str:
+        where = format_path(self.path)
+        if self.kind == "added":
+            return f"+ {where} = {self.new!r}"
+        if self.kind == "removed":
+            return f"- {where} (was {self.old!r})"
+        return f"~ {where}: {self.old!r} -> {self.new!r}"
+
+    def to_flat_row(self) -> Any:
+        """This change as a ``deepdiff.helper.FlatDeltaRow``."""
+        from deepdiff.helper import FlatDataAction, FlatDeltaRow
+
+        kwargs: dict[str, Any] = {"path": list(self.path), "action": FlatDataAction(self.action)}
+        if self.kind == "removed":  # deepdiff carries a removed item as the row's value
+            kwargs.update(value=self.old, type=type(self.old))
+        elif self.kind == "added":
+            kwargs.update(value=self.new, type=type(self.new))
+        else:
+            kwargs.update(value=self.new, type=type(self.new))
+            kwargs.update(old_value=self.old, old_type=type(self.old))
+        return FlatDeltaRow(**kwargs)
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """The record of one capture (one Streamlit rerun) or one undo, redo or jump.
+
+    ``changes`` turn the state of the previous frame into the state of this one. ``restores``
+    is set on undo/redo/jump frames: the index of the frame whose state was restored.
+    """
+
+    index: int
+    time: float
+    trigger: str | None
+    label: str | None
+    page: str | None
+    changes: tuple[Change, ...]
+    restores: int | None = None
+
+    @property
+    def is_restore(self) -> bool:
+        """True for undo, redo and jump frames."""
+        return self.restores is not None
+
+    @property
+    def keys(self) -> tuple[Hashable, ...]:
+        """The top-level keys this frame touched, in order of first change."""
+        return tuple(dict.fromkeys(c.path[0] for c in self.changes))
+
+    def to_delta(self) -> Any:
+        """This frame as a bidirectional ``deepdiff.Delta`` (apply with +, revert with -)."""
+        from deepdiff import Delta
+
+        return Delta(
+            flat_rows_list=[c.to_flat_row() for c in self.changes],
+            bidirectional=True,
+            raise_errors=True,
+        )

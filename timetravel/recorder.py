@@ -1,0 +1,577 @@
+"""The Recorder: records a mutable mapping frame by frame and restores any recorded frame."""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import os
+import sys
+import time
+import warnings
+from collections.abc import (
+    Callable,
+    Hashable,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+    Sequence,
+)
+from typing import IO, Any, overload
+
+from ._engine import Skip, Syncer, apply_change, apply_changes
+from ._format import DEFAULT_REDACT, Redactor, Writer
+from .errors import TimetravelWarning
+from .model import Change, Frame, format_path
+from .values import ATOMIC, ObjectRecord, Opaque, copy_value
+
+__all__ = ["Recorder"]
+
+Sink = str | os.PathLike[str] | IO[bytes]
+
+
+class KeyFilter:
+    """Which top-level keys are recorded: not in ``exclude`` and, if given, in ``include``.
+
+    String entries may be shell-style patterns (``"FormSubmitter:*"``).
+    """
+
+    def __init__(self, exclude: Iterable[Hashable] = (), include: Iterable[Hashable] | None = None):
+        self.exclude = list(exclude)
+        self.include = None if include is None else list(include)
+        self._cache: dict[Hashable, bool] = {}
+
+    @staticmethod
+    def _matches(key: Hashable, rules: list[Hashable]) -> bool:
+        for rule in rules:
+            if rule == key:
+                return True
+            if (
+                isinstance(rule, str)
+                and isinstance(key, str)
+                and any(c in rule for c in "*?[")
+                and fnmatch.fnmatchcase(key, rule)
+            ):
+                return True
+        return False
+
+    def __call__(self, key: Hashable) -> bool:
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        ok = not self._matches(key, self.exclude) and (
+            self.include is None or self._matches(key, self.include)
+        )
+        self._cache[key] = ok
+        return ok
+
+
+class FrameList(Sequence[Frame]):
+    """A read-only view of the frames a recorder holds in memory (oldest first)."""
+
+    __slots__ = ("_frames",)
+
+    def __init__(self, frames: list[Frame]) -> None:
+        self._frames = frames
+
+    @overload
+    def __getitem__(self, i: int) -> Frame: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Frame]: ...
+    def __getitem__(self, i: int | slice) -> Frame | Sequence[Frame]:
+        return self._frames[i]
+
+    def __len__(self) -> int:
+        return len(self._frames)
+
+    def __iter__(self) -> Iterator[Frame]:
+        return iter(self._frames)
+
+    def __repr__(self) -> str:
+        return f"<FrameList of {len(self._frames)} frames>"
+
+
+def _approx_size(value: Any, depth: int = 0) -> int:
+    """A cheap estimate of the memory a recorded value holds."""
+    t = type(value)
+    if t in ATOMIC:
+        return sys.getsizeof(value)
+    if depth > 20:
+        return 64
+    if t is dict:
+        return sys.getsizeof(value) + sum(
+            _approx_size(k, depth + 1) + _approx_size(v, depth + 1) for k, v in value.items()
+        )
+    if t in (list, tuple, set, frozenset):
+        return sys.getsizeof(value) + sum(_approx_size(v, depth + 1) for v in value)
+    nbytes = getattr(value, "nbytes", None)
+    if isinstance(nbytes, int):
+        return nbytes + 112
+    return sys.getsizeof(value, 256)
+
+
+def _frame_size(frame: Frame) -> int:
+    size = 200
+    for c in frame.changes:
+        size += 120 + sys.getsizeof(c.path) + _approx_size(c.old) + _approx_size(c.new)
+    return size
+
+
+def _contains_opaque(value: Any) -> bool:
+    t = type(value)
+    if t is Opaque:
+        return True
+    if t is dict:
+        return any(_contains_opaque(v) for v in value.values())
+    if t in (list, tuple):
+        return any(_contains_opaque(v) for v in value)
+    if t is ObjectRecord:
+        return _contains_opaque(value.fields)
+    return False
+
+
+class Recorder:
+    """Records a mutable mapping (``st.session_state``, a dict) once per :meth:`capture`.
+
+    Each capture that changed something becomes a :class:`~timetravel.Frame` holding only the
+    changes. :meth:`undo`, :meth:`redo` and :meth:`jump` write an earlier state back into the
+    mapping and append a frame of their own, so nothing recorded is ever lost.
+
+    Args:
+        state: the mapping to record; it is read on capture and written on restore.
+        exclude: top-level keys (or shell patterns) never recorded nor restored.
+        include: if given, only these keys (or patterns) are recorded.
+        limit: the most frames kept in memory; older ones fold into the base state.
+        max_bytes: the most memory the history may hold (estimated); older frames fold.
+        coalesce_ms: captures within this many milliseconds of the previous one join its undo
+            step (typing in a text box). Every frame is still kept and written.
+        redact: key names whose values never reach a file: substrings (matched at any depth,
+            any case), a predicate on a key, or None. Undo still restores them from memory.
+        sink: a path or a binary stream to write the recording to as it goes.
+        meta: app metadata for the file header (app name, version, ...).
+    """
+
+    def __init__(
+        self,
+        state: MutableMapping[Any, Any],
+        *,
+        exclude: Iterable[Hashable] = (),
+        include: Iterable[Hashable] | None = None,
+        limit: int | None = None,
+        max_bytes: int | None = None,
+        coalesce_ms: float = 0,
+        redact: Iterable[str] | Callable[[Hashable], bool] | None = DEFAULT_REDACT,
+        sink: Sink | None = None,
+        meta: Mapping[str, Any] | None = None,
+    ) -> None:
+        if limit is not None and limit < 1:
+            raise ValueError(f"limit must be at least 1 frame, not {limit}")
+        if max_bytes is not None and max_bytes < 1:
+            raise ValueError(f"max_bytes must be positive, not {max_bytes}")
+        if coalesce_ms < 0:
+            raise ValueError(f"coalesce_ms can't be negative ({coalesce_ms})")
+        self._state = state
+        self._allowed = KeyFilter(exclude, include)
+        self.limit = limit
+        self.max_bytes = max_bytes
+        self.coalesce_ms = coalesce_ms
+        self._redactor = Redactor(redact)
+        self._meta = dict(meta or {})
+        self._shadow: dict[Any, Any] = {}  # private copy of the state at the last frame
+        self._frames: list[Frame] = []
+        self._sizes: list[int] = []
+        self._bytes = 0
+        self._next_index = 0
+        # The undo line: frames that undo/redo step through; the cursor is the current one.
+        self._line: list[int] = []
+        self._cursor = -1
+        self._parent: dict[int, int | None] = {}
+        self._paused = False
+        self._last_capture: float | None = None
+        self._last_was_capture = False
+        self._restoring = False  # folding waits until a restore has run
+        self._opaque_seen: set[str] = set()
+        self._opaque_warned: set[str] = set()
+        self.page: str | None = None
+        self._writer: Writer | None = None
+        if sink is not None:
+            self._writer = Writer.open(sink, self._redactor, self._options(), self._meta)
+
+    # --- public properties ------------------------------------------------------------------
+
+    @property
+    def state(self) -> MutableMapping[Any, Any]:
+        """The live mapping being recorded."""
+        return self._state
+
+    @property
+    def frames(self) -> FrameList:
+        """The frames held in memory, oldest first (all of them unless ``limit`` folded some)."""
+        return FrameList(self._frames)
+
+    @property
+    def position(self) -> int | None:
+        """Index of the frame whose state the mapping holds now (None before any capture)."""
+        return self._line[self._cursor] if self._cursor >= 0 else None
+
+    @property
+    def can_undo(self) -> bool:
+        """Whether :meth:`undo` has an earlier step to go back to."""
+        return self._cursor > 0
+
+    @property
+    def can_redo(self) -> bool:
+        """Whether :meth:`redo` has an undone step to go forward to."""
+        return 0 <= self._cursor < len(self._line) - 1
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    @property
+    def sink_name(self) -> str | None:
+        """Where the recording is being written, if anywhere."""
+        return self._writer.name if self._writer is not None else None
+
+    # --- recording ----------------------------------------------------------------------------
+
+    def capture(
+        self, trigger: str | None = None, label: str | None = None, *, page: str | None = None
+    ) -> Frame | None:
+        """Record what changed since the last frame.
+
+        Returns the new frame, or None when nothing changed or the recorder is paused. The
+        first capture always records a frame (trigger ``"initial"`` unless given): the whole
+        state as it is, which undo can return to.
+        """
+        if page is not None:
+            self.page = page
+        if self._paused:
+            return None
+        return self._capture(trigger, label)
+
+    def _capture(self, trigger: str | None, label: str | None) -> Frame | None:
+        first = self._next_index == 0
+        rows = Syncer(self._to_shadow).sync_mapping(self._shadow, self._state, self._keys())
+        if not rows and not first:
+            return None
+        if first and trigger is None:
+            trigger = "initial"
+        frame = Frame(self._next_index, time.time(), trigger, label, self.page, tuple(rows))
+        now = time.monotonic()
+        merge = (
+            self.coalesce_ms > 0
+            and self._last_was_capture
+            and self._last_capture is not None
+            and (now - self._last_capture) * 1000 <= self.coalesce_ms
+            and self._cursor == len(self._line) - 1
+            and len(self._line) >= 2
+        )
+        if merge:
+            # Same undo step: this frame takes the place of the previous one on the line.
+            self._parent[frame.index] = self._parent.pop(self._line[-1], None)
+            self._line[-1] = frame.index
+        else:
+            self._parent[frame.index] = self.position
+            del self._line[self._cursor + 1 :]
+            self._line.append(frame.index)
+            self._cursor = len(self._line) - 1
+        self._last_capture = now
+        self._last_was_capture = True
+        self._append(frame)
+        self._warn_opaque()
+        return frame
+
+    def _keys(self) -> list[Hashable]:
+        allowed = self._allowed
+        keys = [k for k in self._state.keys() if allowed(k)]  # noqa: SIM118 - any Mapping
+        if len(self._shadow) > len(keys) or any(k not in self._state for k in self._shadow):
+            present = set(keys)
+            keys.extend(k for k in self._shadow if k not in present)
+        return keys
+
+    def _to_shadow(self, value: Any) -> Any:
+        return copy_value(value, keep_refs=True, opaque_types=self._opaque_seen)
+
+    def _warn_opaque(self) -> None:
+        new = self._opaque_seen - self._opaque_warned
+        if new:
+            self._opaque_warned |= new
+            names = ", ".join(sorted(new))
+            warnings.warn(
+                f"timetravel: values of type {names} can't be copied; they are tracked by "
+                "identity, recorded by type and repr, and not restored by undo/redo/jump",
+                TimetravelWarning,
+                stacklevel=4,
+            )
+
+    def _append(self, frame: Frame) -> None:
+        self._frames.append(frame)
+        size = _frame_size(frame)
+        self._sizes.append(size)
+        self._bytes += size
+        self._next_index = frame.index + 1
+        if self._writer is not None:
+            self._write(frame)
+        if not self._restoring:
+            self._fold()
+
+    def _write(self, frame: Frame) -> None:
+        assert self._writer is not None
+        try:
+            self._writer.write_frame(frame, lambda: self._shadow)
+        except Exception as exc:
+            name = self._writer.name
+            self._writer.close()
+            self._writer = None
+            warnings.warn(
+                f"timetravel: stopped writing the recording to {name} ({exc}); frames already "
+                "written are intact and recording goes on in memory",
+                TimetravelWarning,
+                stacklevel=5,
+            )
+
+    def _fold(self) -> None:
+        n = len(self._frames)
+        drop = max(0, n - self.limit) if self.limit is not None else 0
+        if self.max_bytes is not None:
+            total = self._bytes - sum(self._sizes[:drop])
+            while total > self.max_bytes and n - drop > 1:
+                total -= self._sizes[drop]
+                drop += 1
+        if not drop:
+            return
+        self._bytes -= sum(self._sizes[:drop])
+        del self._frames[:drop]
+        del self._sizes[:drop]
+        base = self._frames[0].index
+        if self._line and min(self._line) < base:
+            self._relink_line(base)
+        self._parent = {
+            k: (p if p is not None and p >= base else None)
+            for k, p in self._parent.items()
+            if k >= base
+        }
+
+    def _relink_line(self, base: int) -> None:
+        """Replace folded steps of the undo line by frames in memory that hold their state.
+
+        A restore frame holds exactly the state it restored, and the last frame holds the
+        current step's state. A folded step with no such stand-in ends the line there.
+        """
+        stand_in: dict[int, int] = {}
+        for frame in self._frames:
+            if frame.restores is not None:
+                stand_in[frame.restores] = frame.index
+        stand_in[self._line[self._cursor]] = self._frames[-1].index
+        line: list[int] = []
+        cursor = 0
+        for i, node in enumerate(self._line):
+            node = node if node >= base else stand_in.get(node, -1)
+            if node < base:
+                if i < self._cursor:
+                    line = []  # undo can't go back past a step it can no longer restore
+                    continue
+                break  # nor can redo go forward to one
+            line.append(node)
+            if i == self._cursor:
+                cursor = len(line) - 1
+        self._line = line
+        self._cursor = cursor
+
+    # --- restoring ----------------------------------------------------------------------------
+
+    def undo(self) -> bool:
+        """Restore the state before the last step. False if there is nothing to undo.
+
+        Changes not yet captured are captured first, so they are what gets undone.
+        """
+        with self._restore_op():
+            self._capture(None, None)
+            if self._cursor <= 0:
+                return False
+            self._cursor -= 1
+            self._restore(self._line[self._cursor], "undo")
+            return True
+
+    def redo(self) -> bool:
+        """Restore the step that the last undo went back from. False if there is none."""
+        with self._restore_op():
+            self._capture(None, None)
+            if not self.can_redo:
+                return False
+            self._cursor += 1
+            self._restore(self._line[self._cursor], "redo")
+            return True
+
+    def jump(self, index: int) -> Frame:
+        """Restore the state of frame ``index`` (any frame still in memory, on any branch).
+
+        Undo and redo then step along the branch that leads to it. Returns the jump frame.
+        """
+        self._position_of(index)  # IndexError early, before anything is captured
+        with self._restore_op():
+            self._capture(None, None)
+            target = self._frames[self._position_of(index)]
+            node = target.restores if target.restores is not None else index
+            if index in self._line:
+                self._cursor = self._line.index(index)
+            elif node in self._line:
+                self._cursor = self._line.index(node)
+            else:
+                chain: list[int] = []
+                n: int | None = node
+                base = self._frames[0].index
+                while n is not None and n >= base:
+                    chain.append(n)
+                    n = self._parent.get(n)
+                chain.reverse()
+                self._line = chain or [index]
+                self._cursor = len(self._line) - 1
+            return self._restore(index, "jump")
+
+    @contextlib.contextmanager
+    def _restore_op(self) -> Iterator[None]:
+        # The pending capture must not fold away the frame about to be restored.
+        self._restoring = True
+        try:
+            yield
+        finally:
+            self._restoring = False
+            self._fold()
+
+    def _restore(self, index: int, trigger: str) -> Frame:
+        start = self._position_of(index) + 1
+        touched: dict[Hashable, None] = {}
+        skipped: dict[tuple[Hashable, ...], Change] = {}
+        for frame in reversed(self._frames[start:]):
+            for change in reversed(frame.changes):
+                # A value skipped earlier and then set again by an older change was restored.
+                skipped.pop(change.path, None)
+                apply_change(
+                    self._shadow,
+                    change,
+                    True,
+                    self._from_history,
+                    lambda c: skipped.__setitem__(c.path, c),
+                    strict=False,
+                )
+                touched[change.path[0]] = None
+        rows = Syncer(self._to_live).sync_mapping(self._state, self._shadow, touched)
+        frame = Frame(self._next_index, time.time(), trigger, None, self.page, tuple(rows), index)
+        self._last_was_capture = False
+        self._append(frame)
+        if skipped:
+            where = ", ".join(sorted(format_path(p) for p in skipped))
+            warnings.warn(
+                f"timetravel: {trigger} left {where} as it is: the recorded value could not be "
+                "copied, so it can't be restored",
+                TimetravelWarning,
+                stacklevel=3,
+            )
+        return frame
+
+    @staticmethod
+    def _from_history(value: Any) -> Any:
+        if _contains_opaque(value):
+            raise Skip
+        return copy_value(value, keep_refs=False)
+
+    @staticmethod
+    def _to_live(value: Any) -> Any:
+        return copy_value(value, keep_refs=True)
+
+    def _position_of(self, index: int) -> int:
+        if not self._frames:
+            raise IndexError("no frames recorded yet")
+        pos = index - self._frames[0].index
+        if not 0 <= pos < len(self._frames):
+            first, last = self._frames[0].index, self._frames[-1].index
+            raise IndexError(f"frame {index} is not in memory (frames {first}..{last} are)")
+        return pos
+
+    def state_at(self, index: int) -> dict[Any, Any]:
+        """A copy of the recorded state at frame ``index``."""
+        pos = self._position_of(index)
+        state: dict[Any, Any] = copy_value(self._shadow, keep_refs=False)
+        for frame in reversed(self._frames[pos + 1 :]):
+            apply_changes(state, frame.changes, True, self._copy_history, _ignore, strict=False)
+        return state
+
+    @staticmethod
+    def _copy_history(value: Any) -> Any:
+        return copy_value(value, keep_refs=False)
+
+    # --- control ------------------------------------------------------------------------------
+
+    def pause(self) -> None:
+        """Stop capturing; changes made meanwhile go into the first capture after :meth:`resume`."""
+        self._paused = True
+
+    def resume(self) -> None:
+        """Capture again after :meth:`pause`."""
+        self._paused = False
+
+    def clear(self) -> None:
+        """Forget the history in memory: the current state becomes the only step.
+
+        A recording being written to a file keeps everything.
+        """
+        if not self._frames:
+            return
+        del self._frames[:-1]
+        del self._sizes[:-1]
+        self._bytes = self._sizes[0]
+        self._line = [self._frames[0].index]
+        self._cursor = 0
+        self._parent = {self._frames[0].index: None}
+
+    def save(self, path: str | os.PathLike[str] | IO[bytes]) -> None:
+        """Write the frames in memory to a recording file (redacted, like any file)."""
+        if not self._frames:
+            raise ValueError("nothing recorded yet: capture() at least once before save()")
+        writer = Writer.open(path, self._redactor, self._options(), self._meta)
+        try:
+            state = self.state_at(self._frames[0].index)
+            for i, frame in enumerate(self._frames):
+                if i:
+                    apply_changes(state, frame.changes, False, self._copy_history, _ignore)
+                writer.write_frame(frame, lambda: state)
+        finally:
+            writer.close()
+
+    def close(self) -> None:
+        """Close the recording file, if one is being written."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def __enter__(self) -> Recorder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _options(self) -> dict[str, Any]:
+        def plain(keys: list[Hashable] | None) -> list[str] | None:
+            return None if keys is None else [k if isinstance(k, str) else repr(k) for k in keys]
+
+        return {
+            "exclude": plain(self._allowed.exclude),
+            "include": plain(self._allowed.include),
+            "limit": self.limit,
+            "max_bytes": self.max_bytes,
+            "coalesce_ms": self.coalesce_ms,
+            "redact": self._redactor.describe(),
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"<Recorder {len(self._frames)} frames, position {self.position}, "
+            f"{'paused' if self._paused else 'recording'}>"
+        )
+
+
+def _ignore(change: Change) -> None:
+    pass

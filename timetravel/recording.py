@@ -1,0 +1,316 @@
+"""Reading recordings: :class:`Recording` opens a ``.ttrec`` file lazily."""
+
+from __future__ import annotations
+
+import os
+from bisect import bisect_right
+from collections import OrderedDict
+from collections.abc import Hashable, Iterator, Sequence
+from typing import Any, overload
+
+from . import _codec
+from ._engine import Syncer, apply_changes
+from ._format import PREAMBLE, RECORD_HEAD, Index, decode_frame, read_preamble, scan
+from .errors import RecordingError
+from .model import Change, Frame
+from .values import MISSING, copy_value, values_equal
+
+__all__ = ["Recording"]
+
+_FRAME_CACHE = 4096
+
+
+def _copy(value: Any) -> Any:
+    return copy_value(value, keep_refs=False)
+
+
+def _ignore(change: Change) -> None:
+    pass
+
+
+def _lookup(state: Any, path: tuple[Hashable, ...]) -> Any:
+    node = state
+    for p in path:
+        try:
+            node = node[p]
+        except (KeyError, IndexError, TypeError):
+            return MISSING
+    return node
+
+
+class Recording(Sequence[Frame]):
+    """A recording file, opened lazily: frames are decoded when asked for.
+
+    ``recording[i]`` is the i-th frame in the file (``Frame.index`` is ``first_index + i``).
+    Opening indexes the file without decoding frames and verifies every record's checksum.
+    A file whose last record is incomplete (a writer killed mid-write, or still writing)
+    opens with every complete frame; :attr:`truncated` is then True and :attr:`notice` says so.
+    :meth:`refresh` picks up frames appended since.
+    """
+
+    def __init__(self, path: str, data: bytearray) -> None:
+        self.path = path
+        self._data = data
+        read_preamble(data, path)
+        frames: list[tuple[int, int]] = []
+        keyframes: list[tuple[int, int, int]] = []
+        end, truncated_at, header_loc = scan(data, path, len(PREAMBLE), frames, keyframes)
+        if header_loc is None:
+            if truncated_at is not None:
+                raise RecordingError(f"{path}: file ends inside the header record (byte {end})")
+            raise RecordingError(f"{path}: no header record after the preamble")
+        header = self._decode(header_loc[0], header_loc[1], "header")
+        if not isinstance(header, dict) or not isinstance(header.get("format"), int):
+            raise RecordingError(f"{path}: the header record at byte {len(PREAMBLE)} is malformed")
+        self._index = Index(header, frames, keyframes, end, truncated_at)
+        self._settle()
+        self._cache: OrderedDict[int, Frame] = OrderedDict()
+        self._first_index: int | None = None
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> Recording:
+        """Open a recording file. Raises :class:`RecordingError` if it isn't a readable one."""
+        name = os.fspath(path)
+        try:
+            with open(name, "rb") as f:
+                data = bytearray(f.read())
+        except FileNotFoundError:
+            raise RecordingError(f"{name}: no such file") from None
+        except IsADirectoryError:
+            raise RecordingError(f"{name}: is a directory, not a recording") from None
+        except OSError as exc:
+            raise RecordingError(f"{name}: can't read it ({exc.strerror or exc})") from None
+        return cls(name, data)
+
+    def refresh(self) -> int:
+        """Read frames appended to the file since it was opened; returns how many are new."""
+        idx = self._index
+        try:
+            with open(self.path, "rb") as f:
+                size = os.fstat(f.fileno()).st_size
+                if size < idx.end:
+                    raise RecordingError(
+                        f"{self.path}: the file shrank to {size} bytes (it had {idx.end}); "
+                        "it was replaced or truncated, open it again"
+                    )
+                f.seek(idx.end)
+                tail = f.read()
+        except OSError as exc:
+            raise RecordingError(f"{self.path}: can't read it ({exc.strerror or exc})") from None
+        before = len(idx.frames)
+        del self._data[idx.end :]
+        self._data += tail
+        idx.end, idx.truncated_at, header = scan(
+            self._data, self.path, idx.end, idx.frames, idx.keyframes
+        )
+        if header is not None:
+            raise RecordingError(f"{self.path}: a second header record at byte {header[0]}")
+        self._settle()
+        return len(idx.frames) - before
+
+    def _settle(self) -> None:
+        """The first frame is readable only with its keyframe, which the writer puts after it."""
+        idx = self._index
+        if not idx.frames or (idx.keyframes and idx.keyframes[0][0] == 0):
+            return
+        offset, length = idx.frames[0]
+        if len(idx.frames) == 1 and offset + length == idx.end:
+            # Written up to the first frame but not its keyframe yet: not complete.
+            idx.frames.clear()
+            idx.end = idx.truncated_at = offset - RECORD_HEAD.size
+            return
+        raise RecordingError(
+            f"{self.path}: the first frame (byte {offset}) is not followed by its keyframe"
+        )
+
+    # --- header -------------------------------------------------------------------------------
+
+    @property
+    def header(self) -> dict[str, Any]:
+        """The file header: ``format``, ``created``, ``options``, ``app``, ``keyframes``."""
+        return self._index.header
+
+    @property
+    def version(self) -> int:
+        """The format version the file was written in."""
+        return int(self._index.header["format"])
+
+    @property
+    def created(self) -> float:
+        """When recording started (epoch seconds)."""
+        value = self._index.header.get("created")
+        return float(value) if isinstance(value, (int, float)) else 0.0
+
+    @property
+    def app(self) -> dict[str, Any]:
+        """App metadata from the header."""
+        value = self._index.header.get("app")
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The recorder's options (exclude, include, limit, redact, ...)."""
+        value = self._index.header.get("options")
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def size(self) -> int:
+        """Bytes of complete records read so far."""
+        return self._index.end
+
+    @property
+    def truncated(self) -> bool:
+        """True if the file ends inside a record (killed mid-write, or still being written)."""
+        return self._index.truncated_at is not None
+
+    @property
+    def notice(self) -> str | None:
+        """A sentence about the file's state worth telling a user, or None."""
+        at = self._index.truncated_at
+        if at is None:
+            return None
+        return (
+            f"{self.path}: the file ends inside a record at byte {at}; showing the "
+            f"{len(self)} complete frames before it"
+        )
+
+    @property
+    def keyframes(self) -> list[int]:
+        """Positions of the frames that have a keyframe (the whole state) after them."""
+        return [pos for pos, _, _ in self._index.keyframes]
+
+    @property
+    def first_index(self) -> int:
+        """``Frame.index`` of the first frame (0 unless saved from a folded history)."""
+        if self._first_index is None:
+            self._first_index = self[0].index if len(self) else 0
+        return self._first_index
+
+    # --- frames -------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._index.frames)
+
+    @overload
+    def __getitem__(self, i: int) -> Frame: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Frame]: ...
+    def __getitem__(self, i: int | slice) -> Frame | list[Frame]:
+        if isinstance(i, slice):
+            return [self._frame(p) for p in range(*i.indices(len(self)))]
+        return self._frame(self._position(i))
+
+    def __iter__(self) -> Iterator[Frame]:
+        for pos in range(len(self)):
+            yield self._frame(pos)
+
+    def _position(self, i: int) -> int:
+        n = len(self)
+        pos = i + n if i < 0 else i
+        if not 0 <= pos < n:
+            raise IndexError(f"frame {i} is out of range (the recording has {n} frames)")
+        return pos
+
+    def _decode(self, offset: int, length: int, what: str) -> Any:
+        try:
+            return _codec.decode(bytes(self._data[offset : offset + length]))
+        except _codec.DecodeError as exc:
+            raise RecordingError(
+                f"{self.path}: {what} at byte {offset} is corrupt: {exc}"
+            ) from None
+
+    def _frame(self, pos: int) -> Frame:
+        cache = self._cache
+        frame = cache.get(pos)
+        if frame is not None:
+            cache.move_to_end(pos)
+            return frame
+        offset, length = self._index.frames[pos]
+        try:
+            frame = decode_frame(bytes(self._data[offset : offset + length]))
+        except _codec.DecodeError as exc:
+            raise RecordingError(
+                f"{self.path}: frame {pos} at byte {offset} is corrupt: {exc}"
+            ) from None
+        if pos and frame.index != self.first_index + pos:
+            raise RecordingError(
+                f"{self.path}: frame {pos} at byte {offset} says it is frame {frame.index}; "
+                "frames are out of order (the file is corrupted)"
+            )
+        cache[pos] = frame
+        if len(cache) > _FRAME_CACHE:
+            cache.popitem(last=False)
+        return frame
+
+    # --- states -------------------------------------------------------------------------------
+
+    def _keyframe_state(self, pos: int) -> tuple[int, dict[Any, Any]]:
+        kfs = self._index.keyframes
+        k = bisect_right(kfs, (pos, float("inf"), 0)) - 1
+        if k < 0:
+            raise RecordingError(f"{self.path}: no keyframe at or before frame {pos}")
+        kpos, offset, length = kfs[k]
+        raw = self._decode(offset, length, f"keyframe of frame {kpos}")
+        if not (isinstance(raw, list) and len(raw) == 2 and isinstance(raw[1], dict)):
+            raise RecordingError(f"{self.path}: keyframe at byte {offset} is malformed")
+        return kpos, raw[1]
+
+    def _advance(self, state: dict[Any, Any], pos: int) -> None:
+        frame = self._frame(pos)
+        try:
+            apply_changes(state, frame.changes, False, _copy, _ignore)
+        except (LookupError, TypeError, AttributeError, ValueError) as exc:
+            raise RecordingError(
+                f"{self.path}: frame {pos} does not apply to the state before it "
+                f"({type(exc).__name__}: {exc}); the file is corrupted"
+            ) from None
+
+    def state_at(self, i: int) -> dict[Any, Any]:
+        """The whole state after frame ``i`` (a fresh dict the caller may keep or change)."""
+        pos = self._position(i)
+        kpos, state = self._keyframe_state(pos)
+        for p in range(kpos + 1, pos + 1):
+            self._advance(state, p)
+        return state
+
+    def history(self, path: Sequence[Hashable] | Hashable) -> list[tuple[Frame, Any, Any]]:
+        """Every frame that changed the value at ``path``, as ``(frame, old, new)``.
+
+        ``path`` is a tuple of keys and indices from a top-level key (a bare key is accepted).
+        A value that did not exist is :data:`~timetravel.MISSING`. Changes above the path
+        (the whole parent replaced) and below it (a field inside it) both count.
+        """
+        key = tuple(path) if isinstance(path, (tuple, list)) else (path,)
+        if not key:
+            raise ValueError("history() needs a path of at least one key")
+        n = len(key)
+        out: list[tuple[Frame, Any, Any]] = []
+        if not len(self):
+            return out
+        kpos, state = self._keyframe_state(0)
+        first = self._frame(0)
+        if kpos != 0:
+            raise RecordingError(f"{self.path}: the first frame has no keyframe")
+        if any(c.path[:n] == key or key[: len(c.path)] == c.path for c in first.changes):
+            new = _lookup(state, key)
+            if new is not MISSING:
+                out.append((first, MISSING, _copy(new)))
+        for pos in range(1, len(self)):
+            frame = self._frame(pos)
+            hit = any(c.path[:n] == key or key[: len(c.path)] == c.path for c in frame.changes)
+            before = _copy(_lookup(state, key)) if hit else None
+            self._advance(state, pos)
+            if hit:
+                after = _lookup(state, key)
+                if not values_equal(before, after):
+                    out.append((frame, before, _copy(after)))
+        return out
+
+    def diff(self, i: int, j: int) -> tuple[Change, ...]:
+        """The changes that turn the state at frame ``i`` into the state at frame ``j``."""
+        a, b = self.state_at(i), self.state_at(j)
+        keys = list(a) + [k for k in b if k not in a]
+        return tuple(Syncer(_copy).sync_mapping(a, b, keys))
+
+    def __repr__(self) -> str:
+        return f"<Recording {self.path!r}: {len(self)} frames>"
