@@ -279,3 +279,23 @@ def test_save_then_open_returns_every_frame_and_state(
         assert opened[i].index == frame.index and opened[i].trigger == frame.trigger
         assert len(opened[i].changes) == len(frame.changes)
         assert values_equal(opened.state_at(i), expected[i])
+
+
+def test_open_without_index_checks_the_header_then_indexes_with_progress(tmp_path: Path) -> None:
+    path = tmp_path / "big.ttrec"
+    state = {"n": 0}
+    with Recorder(state, sink=path) as rec:
+        rec.capture()
+        for i in range(1, 9000):
+            state["n"] = i
+            rec.capture()
+    recording = Recording.open(path, index=False)
+    assert len(recording) == 0 and recording.version == 1
+    seen: list[tuple[int, int]] = []
+    assert recording.refresh(progress=lambda done, total: seen.append((done, total))) == 9000
+    assert seen and all(0 < d <= t == path.stat().st_size for d, t in seen)
+    assert recording.state_at(8999) == {"n": 8999}
+
+    (tmp_path / "bad.ttrec").write_bytes(b"nope")
+    with pytest.raises(RecordingError, match="not a timetravel recording"):
+        Recording.open(tmp_path / "bad.ttrec", index=False)

@@ -326,8 +326,11 @@ def scan(
     start: int,
     frames: list[tuple[int, int]],
     keyframes: list[tuple[int, int, int]],
+    progress: Callable[[int, int], object] | None = None,
 ) -> tuple[int, int | None, tuple[int, int] | None]:
     """Index records from ``start``, appending to ``frames`` and ``keyframes``.
+
+    ``progress(done_bytes, total_bytes)`` is called every few thousand records.
 
     Returns (end of the last complete record, offset of a trailing incomplete record or None,
     the header's (offset, length) if a header record was met).
@@ -356,6 +359,8 @@ def scan(
                 )
             if kind == KIND_FRAME:
                 frames.append((body, length))
+                if progress is not None and not len(frames) & 0xFFF:
+                    progress(pos, size)
             elif kind == KIND_KEYFRAME:
                 if not frames:
                     raise RecordingError(f"{where}: keyframe before any frame at byte {pos}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any, overload
 
 from . import _codec
@@ -68,12 +68,23 @@ class Recording(Sequence[Frame]):
         self._first_index: int | None = None
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> Recording:
-        """Open a recording file. Raises :class:`RecordingError` if it isn't a readable one."""
+    def open(cls, path: str | os.PathLike[str], *, index: bool = True) -> Recording:
+        """Open a recording file. Raises :class:`RecordingError` if it isn't a readable one.
+
+        With ``index=False`` only the preamble and header are read and checked (fast, for a
+        viewer that wants to fail early); :meth:`refresh` then reads the frames, reporting
+        progress, which a viewer can run in a background thread.
+        """
         name = os.fspath(path)
         try:
             with open(name, "rb") as f:
-                data = bytearray(f.read())
+                if index:
+                    data = bytearray(f.read())
+                else:
+                    data = bytearray(f.read(len(PREAMBLE) + RECORD_HEAD.size))
+                    if len(data) == len(PREAMBLE) + RECORD_HEAD.size:
+                        _, length, _ = RECORD_HEAD.unpack_from(data, len(PREAMBLE))
+                        data += f.read(length)
         except FileNotFoundError:
             raise RecordingError(f"{name}: no such file") from None
         except IsADirectoryError:
@@ -82,8 +93,11 @@ class Recording(Sequence[Frame]):
             raise RecordingError(f"{name}: can't read it ({exc.strerror or exc})") from None
         return cls(name, data)
 
-    def refresh(self) -> int:
-        """Read frames appended to the file since it was opened; returns how many are new."""
+    def refresh(self, progress: Callable[[int, int], object] | None = None) -> int:
+        """Read frames appended to the file since it was opened; returns how many are new.
+
+        ``progress(done_bytes, total_bytes)`` hears how far indexing has come.
+        """
         idx = self._index
         try:
             with open(self.path, "rb") as f:
@@ -101,7 +115,7 @@ class Recording(Sequence[Frame]):
         del self._data[idx.end :]
         self._data += tail
         idx.end, idx.truncated_at, header = scan(
-            self._data, self.path, idx.end, idx.frames, idx.keyframes
+            self._data, self.path, idx.end, idx.frames, idx.keyframes, progress
         )
         if header is not None:
             raise RecordingError(f"{self.path}: a second header record at byte {header[0]}")
