@@ -99,3 +99,9 @@ def test_truncated_file_opens_with_a_notice(recording: Path) -> None:
 def test_export_to_an_unwritable_place(recording: Path, tmp_path: Path) -> None:
     result = run("export", str(recording), "-o", str(tmp_path / "no" / "such" / "dir" / "x.json"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_help_lists_the_commands(recording: Path) -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    assert "info" in result.stdout and "export" in result.stdout and "tui" in result.stdout

@@ -41,7 +41,40 @@ def recording_command(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The built-in commands, plus those other installed parts provide (the TUI's ``tui``).
+
+    Those load only when asked for, so ``timetravel info`` never imports the terminal UI.
+    """
+
+    @staticmethod
+    def _plugins() -> dict[str, Any]:
+        return {ep.name: ep for ep in entry_points(group="timetravel.commands")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._plugins()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        ep = self._plugins().get(cmd_name)
+        if ep is None:
+            return None
+        try:
+            loaded = ep.load()
+        except Exception as exc:
+            reason = f"the {cmd_name!r} command is installed but can't load ({exc})"
+
+            @click.command(cmd_name, help=f"Unavailable: {reason}.", add_help_option=False)
+            def unavailable() -> None:
+                _fail(reason)
+
+            return unavailable
+        return loaded if isinstance(loaded, click.Command) else None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="timetravel")
 def main() -> None:
     """Record, undo and replay Streamlit session state."""
@@ -153,19 +186,3 @@ def export(file: str, fmt: str, output: str, states: bool) -> None:
             out.write(json.dumps({**header, "frames": list(frames())}, indent=1) + "\n")
     if output != "-":
         click.echo(f"wrote {len(rec):,} frames to {output}", err=True)
-
-
-def _load_plugins() -> None:
-    """Add commands that other installed parts provide (the terminal UI registers ``tui``)."""
-    for ep in entry_points(group="timetravel.commands"):
-        if ep.name in main.commands:
-            continue
-        try:
-            command = ep.load()
-        except Exception as exc:  # a broken plugin must not break info/export
-            click.echo(f"timetravel: command {ep.name!r} unavailable ({exc})", err=True)
-            continue
-        main.add_command(command, ep.name)
-
-
-_load_plugins()
