@@ -575,3 +575,38 @@ TestLimitedRecorderSession = LimitedRecorderSession.TestCase
 TestLimitedRecorderSession.settings = settings(
     max_examples=60, stateful_step_count=40, deadline=None
 )
+
+
+def test_empty_capture_logs_a_frame_that_is_not_an_undo_step() -> None:
+    state = {"n": 0}
+    rec = Recorder(state)
+    rec.capture()
+    state["n"] = 1
+    rec.capture()
+    frame = rec.capture(trigger="refresh", empty=True)
+    assert frame is not None and frame.changes == () and frame.trigger == "refresh"
+    assert rec.undo() and state == {"n": 0}  # undo skips the empty frame
+
+
+def test_exclude_predicate_is_asked_at_every_capture() -> None:
+    hidden: set[str] = set()
+    state = {"a": 1, "b": 1}
+    rec = Recorder(state, exclude=lambda k: k in hidden)
+    rec.capture()
+    hidden.add("b")
+    state["b"] = 2
+    assert rec.capture() is None
+
+
+def test_a_key_excluded_later_is_never_restored() -> None:
+    hidden: set[str] = set()
+    state = {"a": 1, "b": 1}
+    rec = Recorder(state, exclude=lambda k: k in hidden)
+    rec.capture()
+    state["b"] = 2
+    rec.capture()
+    hidden.add("b")  # say, the key now belongs to a button
+    state["a"] = 2
+    rec.capture()
+    rec.jump(0)
+    assert state == {"a": 1, "b": 2}

@@ -21,7 +21,7 @@ from .values import MISSING, copy_value, values_equal
 Path = tuple[Hashable, ...]
 Copier = Callable[[Any], Any]
 
-_BISECT_MIN = 64  # below this many items, one C-level pass over the slice beats bisection
+_LONG_LIST = 256  # from this length, lists are compared in one pass that finds changes
 _RESHUFFLE = 32  # more paired items than this, and over half the list: replace it whole
 
 
@@ -30,10 +30,16 @@ def _history(value: Any) -> Any:
 
 
 def quick_equal(a: Any, b: Any) -> bool:
-    """C-speed equality, with False for anything it can't decide (the caller descends)."""
+    """C-speed equality, with False for anything it can't decide (the caller descends).
+
+    Long lists of the same length are left to the descent, whose one pass over them finds
+    every changed index: comparing them here first would read them twice when they differ.
+    """
     if a is b:
         return True
     if type(a) is not type(b):
+        return False
+    if type(a) is list and len(a) > _LONG_LIST and len(a) == len(b):
         return False
     try:
         return (a == b) is True
@@ -75,6 +81,76 @@ class Syncer:
                 )
                 del dst[key]
         return rows
+
+    def sync_paths(
+        self, dst: MutableMapping[Any, Any], src: Any, changes: Iterable[Change]
+    ) -> list[Change]:
+        """Sync only where ``changes`` could have made ``dst`` and ``src`` differ.
+
+        Each change's path is a root to sync, except that under a list whose items shifted
+        (an item added or removed) the root is that list. A root that can't be walked in both
+        states falls back to its top-level key.
+        """
+        changes = list(changes)
+        shifted = {c.path[:-1] for c in changes if c.action.startswith("iterable_item")}
+        roots: dict[Path, None] = {}
+        for c in changes:
+            path = c.path
+            for i in range(1, len(path)):
+                if path[:i] in shifted:
+                    path = path[:i]
+                    break
+            roots[path] = None
+        ordered = sorted(roots, key=len)
+        kept: list[Path] = []
+        for root in ordered:  # a root under another root is synced with it
+            if not any(root[: len(k)] == k for k in kept):
+                kept.append(root)
+        top_level: dict[Hashable, None] = {}
+        for root in kept:
+            if len(root) == 1 or not self._sync_at(dst, src, root):
+                top_level[root[0]] = None
+        self.sync_mapping(dst, src, [k for k in top_level])
+        return self.rows
+
+    def _sync_at(self, dst: Any, src: Any, path: Path) -> bool:
+        """Sync the value at ``path`` (below the top level); False if the path isn't there."""
+        d_parent, s_parent = dst, src
+        try:
+            for p in path[:-1]:
+                d_parent, s_parent = d_parent[p], s_parent[p]
+        except (LookupError, TypeError):
+            return False
+        t = type(d_parent)
+        if t is not type(s_parent) or t not in (dict, list, set):
+            return False
+        key = path[-1]
+        if t is set:
+            if d_parent != s_parent:
+                self._sync_set(d_parent, s_parent, path[:-1])
+            return True
+        if t is list:
+            if not (isinstance(key, int) and 0 <= key < len(d_parent) == len(s_parent)):
+                return False
+            d, s = d_parent[key], s_parent[key]
+            if d is not s and not quick_equal(d, s):
+                self._sync_value(d_parent, key, d, s, path)
+            return True
+        if key in s_parent and key in d_parent:
+            d, s = d_parent[key], s_parent[key]
+            if d is not s and not quick_equal(d, s):
+                self._sync_value(d_parent, key, d, s, path)
+        elif key in s_parent:
+            self.rows.append(
+                Change.make(path, "dictionary_item_added", MISSING, _history(s_parent[key]))
+            )
+            d_parent[key] = self.to_dst(s_parent[key])
+        elif key in d_parent:
+            self.rows.append(
+                Change.make(path, "dictionary_item_removed", _history(d_parent[key]), MISSING)
+            )
+            del d_parent[key]
+        return True
 
     def _sync_value(self, parent: Any, key: Hashable, d: Any, s: Any, path: Path) -> None:
         t = type(d)
@@ -171,24 +247,11 @@ def _first_difference(a: list[Any], b: list[Any], limit: int) -> int:
 
 
 def changed_indices(a: list[Any], b: list[Any]) -> list[int]:
-    """Indices where two equal-length lists differ, by bisecting slices compared in C."""
-    out: list[int] = []
+    """Indices where two equal-length lists differ, in one pass compared in C."""
     try:
-        _bisect(a, b, 0, len(a), out)
-    except Exception:
+        return list(compress(count(), map(ne, a, b)))
+    except Exception:  # elements whose != doesn't give a bool (numpy arrays)
         return [i for i in range(len(a)) if not values_equal(a[i], b[i])]
-    return out
-
-
-def _bisect(a: list[Any], b: list[Any], lo: int, hi: int, out: list[int]) -> None:
-    if hi - lo <= _BISECT_MIN:
-        out.extend(compress(range(lo, hi), map(ne, a[lo:hi], b[lo:hi])))
-        return
-    mid = (lo + hi) // 2
-    if a[lo:mid] != b[lo:mid]:
-        _bisect(a, b, lo, mid, out)
-    if a[mid:hi] != b[mid:hi]:
-        _bisect(a, b, mid, hi, out)
 
 
 class Skip(Exception):

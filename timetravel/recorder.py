@@ -33,11 +33,17 @@ Sink = str | os.PathLike[str] | IO[bytes]
 class KeyFilter:
     """Which top-level keys are recorded: not in ``exclude`` and, if given, in ``include``.
 
-    String entries may be shell-style patterns (``"FormSubmitter:*"``).
+    String entries may be shell-style patterns (``"FormSubmitter:*"``). ``exclude`` may also be
+    a predicate on a key, asked afresh at every capture (for keys known only at run time).
     """
 
-    def __init__(self, exclude: Iterable[Hashable] = (), include: Iterable[Hashable] | None = None):
-        self.exclude = list(exclude)
+    def __init__(
+        self,
+        exclude: Iterable[Hashable] | Callable[[Hashable], bool] = (),
+        include: Iterable[Hashable] | None = None,
+    ):
+        self.predicate = exclude if callable(exclude) else None
+        self.exclude = [] if callable(exclude) else list(exclude)
         self.include = None if include is None else list(include)
         self._cache: dict[Hashable, bool] = {}
 
@@ -56,6 +62,8 @@ class KeyFilter:
         return False
 
     def __call__(self, key: Hashable) -> bool:
+        if self.predicate is not None and self.predicate(key):
+            return False
         try:
             return self._cache[key]
         except KeyError:
@@ -140,7 +148,8 @@ class Recorder:
 
     Args:
         state: the mapping to record; it is read on capture and written on restore.
-        exclude: top-level keys (or shell patterns) never recorded nor restored.
+        exclude: top-level keys (or shell patterns) never recorded nor restored, or a
+            predicate on a key.
         include: if given, only these keys (or patterns) are recorded.
         limit: the most frames kept in memory; older ones fold into the base state.
         max_bytes: the most memory the history may hold (estimated); older frames fold.
@@ -156,7 +165,7 @@ class Recorder:
         self,
         state: MutableMapping[Any, Any],
         *,
-        exclude: Iterable[Hashable] = (),
+        exclude: Iterable[Hashable] | Callable[[Hashable], bool] = (),
         include: Iterable[Hashable] | None = None,
         limit: int | None = None,
         max_bytes: int | None = None,
@@ -237,24 +246,34 @@ class Recorder:
     # --- recording ----------------------------------------------------------------------------
 
     def capture(
-        self, trigger: str | None = None, label: str | None = None, *, page: str | None = None
+        self,
+        trigger: str | None = None,
+        label: str | None = None,
+        *,
+        page: str | None = None,
+        empty: bool = False,
     ) -> Frame | None:
         """Record what changed since the last frame.
 
         Returns the new frame, or None when nothing changed or the recorder is paused. The
         first capture always records a frame (trigger ``"initial"`` unless given): the whole
-        state as it is, which undo can return to.
+        state as it is, which undo can return to. With ``empty=True`` a frame is recorded
+        even when nothing changed (to log that something happened); it is not an undo step.
         """
         if page is not None:
             self.page = page
         if self._paused:
             return None
-        return self._capture(trigger, label)
+        return self._capture(trigger, label, empty)
 
-    def _capture(self, trigger: str | None, label: str | None) -> Frame | None:
+    def _capture(self, trigger: str | None, label: str | None, empty: bool = False) -> Frame | None:
         first = self._next_index == 0
         rows = Syncer(self._to_shadow).sync_mapping(self._shadow, self._state, self._keys())
         if not rows and not first:
+            if empty:
+                frame = Frame(self._next_index, time.time(), trigger, label, self.page, ())
+                self._append(frame)
+                return frame
             return None
         if first and trigger is None:
             trigger = "initial"
@@ -288,7 +307,7 @@ class Recorder:
         keys = [k for k in self._state.keys() if allowed(k)]  # noqa: SIM118 - any Mapping
         if len(self._shadow) > len(keys) or any(k not in self._state for k in self._shadow):
             present = set(keys)
-            keys.extend(k for k in self._shadow if k not in present)
+            keys.extend(k for k in self._shadow if k not in present and allowed(k))
         return keys
 
     def _to_shadow(self, value: Any) -> Any:
@@ -443,7 +462,7 @@ class Recorder:
 
     def _restore(self, index: int, trigger: str) -> Frame:
         start = self._position_of(index) + 1
-        touched: dict[Hashable, None] = {}
+        applied: list[Change] = []
         skipped: dict[tuple[Hashable, ...], Change] = {}
         for frame in reversed(self._frames[start:]):
             for change in reversed(frame.changes):
@@ -457,8 +476,11 @@ class Recorder:
                     lambda c: skipped.__setitem__(c.path, c),
                     strict=False,
                 )
-                touched[change.path[0]] = None
-        rows = Syncer(self._to_live).sync_mapping(self._state, self._shadow, touched)
+                # A key excluded since it was recorded is neither restored nor deleted.
+                if self._allowed(change.path[0]):
+                    applied.append(change)
+        # Live and shadow now differ only where those changes were: sync just there.
+        rows = Syncer(self._to_live).sync_paths(self._state, self._shadow, applied)
         frame = Frame(self._next_index, time.time(), trigger, None, self.page, tuple(rows), index)
         self._last_was_capture = False
         self._append(frame)
