@@ -190,3 +190,15 @@ def test_pickle_opcodes_are_just_bytes() -> None:
 
     payload = pickle.dumps(Plain())
     assert roundtrip(payload) == payload  # stored and returned as bytes, never unpickled
+
+
+def test_datetime_subclasses_keep_their_value() -> None:
+    stamp = pd.Timestamp("2026-11-24 10:30:01.123456")
+    assert roundtrip(stamp) == dt.datetime(2026, 11, 24, 10, 30, 1, 123456)
+
+
+def test_namedtuples_become_readable_records() -> None:
+    from collections import namedtuple
+
+    Pt = namedtuple("Pt", "x y")
+    assert roundtrip(Pt(1, 2)) == ObjectRecord("tests.test_codec.Pt", {"x": 1, "y": 2})

@@ -610,3 +610,84 @@ def test_a_key_excluded_later_is_never_restored() -> None:
     rec.capture()
     rec.jump(0)
     assert state == {"a": 1, "b": 2}
+
+
+def test_merge_if_joins_a_capture_to_the_current_step_and_keeps_redo() -> None:
+    state = {"n": 0}
+    rec = Recorder(state)
+    rec.merge_if = lambda changes: all(c.path[0].startswith("w_") for c in changes)
+    rec.capture()
+    state["n"] = 1
+    rec.capture()
+    rec.undo()
+    state["w_widget"] = "default"  # appeared while rendering
+    assert rec.capture() is not None
+    assert rec.can_redo and rec.redo() and state == {"n": 1}
+    assert rec.undo() and state["n"] == 0
+
+
+@dataclass
+class Account:
+    user: str
+    password: str
+
+
+class Client:
+    """An API client holding a secret and a lock: it can't be copied."""
+
+    def __init__(self) -> None:
+        self.api_key = "sk-live-123"
+        self.lock = threading.Lock()
+
+
+def test_secrets_inside_objects_and_dict_subclasses_never_reach_a_file(tmp_path: Path) -> None:
+    from collections import OrderedDict, defaultdict
+
+    path = tmp_path / "s.ttrec"
+    state: dict[str, Any] = {
+        "account": Account("ann", "hunter2"),
+        "settings": OrderedDict(token="tok-abc", theme="dark"),
+        "counts": defaultdict(int, secret_count=7),
+        "client": Client(),
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TimetravelWarning)
+        with Recorder(state, sink=path) as rec:
+            rec.capture()
+            state["account"] = Account("bob", "letmein")
+            rec.capture()
+    raw = path.read_bytes()
+    for secret in (b"hunter2", b"letmein", b"tok-abc", b"sk-live-123"):
+        assert secret not in raw, secret
+    recording = Recording.open(path)
+    first = recording.state_at(0)
+    assert first["account"].fields == {"user": "ann", "password": REDACTED}
+    assert first["settings"] == {"token": REDACTED, "theme": "dark"}
+    # The uncopyable client looks the same in keyframes and in changes: opaque.
+    assert isinstance(first["client"], Opaque)
+    assert isinstance(recording[0].changes[-1].new, Opaque)
+
+
+def test_jump_to_an_empty_frame_keeps_undo() -> None:
+    state = {"n": 0}
+    rec = Recorder(state)
+    rec.capture()
+    state["n"] = 1
+    rec.capture()
+    empty = rec.capture(trigger="rerun", empty=True)
+    assert empty is not None
+    state["n"] = 2
+    rec.capture()
+    rec.jump(empty.index)
+    assert state == {"n": 1} and rec.can_undo
+    assert rec.undo() and state == {"n": 0}
+
+
+def test_object_arrays_are_copied_deeply() -> None:
+    state = {"arr": np.array([[1], [2], None], dtype=object)}
+    rec = Recorder(state)
+    rec.capture()
+    state["arr"][0].append(99)  # a list inside the array, changed in place
+    frame = rec.capture()
+    assert frame is not None
+    assert rec.state_at(0)["arr"][0] == [1]

@@ -11,6 +11,7 @@ import dataclasses
 import datetime as _dt
 import decimal
 import enum
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any, Final
@@ -49,15 +50,23 @@ EXT_OPAQUE: Final = 15
 EXT_REDACTED: Final = 16
 EXT_BIGINT: Final = 17
 EXT_MISSING: Final = 18
-EXT_BYTEARRAY: Final = 19
 
 
 class DecodeError(ValueError):
     """The bytes are not a value this codec wrote."""
 
 
+_local = threading.local()  # the scrubber of the encode() running in this thread
+
+
 def _packb(obj: Any) -> bytes:
     return msgpack.packb(obj, default=_default, use_bin_type=True, strict_types=True)
+
+
+def _fields(value: dict[Any, Any]) -> dict[Any, Any]:
+    """An object's fields as they may be written: secrets scrubbed like any dict's."""
+    scrub = getattr(_local, "scrub", None)
+    return value if scrub is None else scrub(value)
 
 
 def _ext(code: int, obj: Any) -> msgpack.ExtType:
@@ -89,8 +98,6 @@ def _default(obj: Any) -> Any:
         return _ext(EXT_DECIMAL, str(obj))
     if t is uuid.UUID:
         return _ext(EXT_UUID, obj.bytes)
-    if t is bytearray:
-        return _ext(EXT_BYTEARRAY, bytes(obj))
     if obj is MISSING:
         return _ext(EXT_MISSING, None)
     if t is Redacted:
@@ -98,7 +105,7 @@ def _default(obj: Any) -> Any:
     if t is Opaque:
         return _ext(EXT_OPAQUE, [obj.type, obj.repr])
     if t is ObjectRecord:
-        return _ext(EXT_OBJECT, [obj.type, obj.fields])
+        return _ext(EXT_OBJECT, [obj.type, _fields(obj.fields)])
     if is_ndarray(obj):
         return _encode_ndarray(obj)
     pd = pandas_module()
@@ -112,7 +119,27 @@ def _default(obj: Any) -> Any:
         return obj.item()
     # Subclasses of the plain containers keep their content, not their class.
     if isinstance(obj, dict) and not isinstance(obj, enum.Enum):
-        return dict(obj)
+        return _fields(dict(obj))
+    if isinstance(obj, _dt.datetime):  # pandas.Timestamp and friends
+        return _default(
+            _dt.datetime(
+                obj.year,
+                obj.month,
+                obj.day,
+                obj.hour,
+                obj.minute,
+                obj.second,
+                obj.microsecond,
+                obj.tzinfo,
+                fold=obj.fold,
+            )
+        )
+    if isinstance(obj, _dt.date):
+        return _default(_dt.date(obj.year, obj.month, obj.day))
+    if isinstance(obj, tuple) and hasattr(obj, "_asdict"):  # a namedtuple
+        return _ext(EXT_OBJECT, [type_name(obj), _fields(dict(obj._asdict()))])
+    if isinstance(obj, tuple):
+        return _ext(EXT_TUPLE, list(obj))
     if isinstance(obj, enum.Enum):
         return _ext(EXT_OBJECT, [type_name(obj), {"name": obj.name, "value": obj.value}])
     bases: tuple[Callable[[Any], Any], ...] = (list, str, bytes, int, float)
@@ -121,11 +148,11 @@ def _default(obj: Any) -> Any:
             return base(obj)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         values = {f.name: getattr(obj, f.name, MISSING) for f in dataclasses.fields(obj)}
-        return _ext(EXT_OBJECT, [type_name(obj), values])
+        return _ext(EXT_OBJECT, [type_name(obj), _fields(values)])
     attrs = _object_fields(obj) if not callable(obj) else None
     if attrs is not None:
         try:
-            return _ext(EXT_OBJECT, [type_name(obj), attrs])
+            return _ext(EXT_OBJECT, [type_name(obj), _fields(attrs)])
         except Exception:
             pass  # an attribute that won't encode: keep the whole object opaque
     return _ext(EXT_OPAQUE, [type_name(obj), safe_repr(obj)])
@@ -211,8 +238,6 @@ def _ext_hook(code: int, data: bytes) -> Any:
             return decimal.Decimal(value)
         if code == EXT_UUID:
             return uuid.UUID(bytes=value)
-        if code == EXT_BYTEARRAY:
-            return bytearray(value)
         if code == EXT_MISSING:
             return MISSING
         if code == EXT_REDACTED:
@@ -225,10 +250,13 @@ def _ext_hook(code: int, data: bytes) -> Any:
             return ObjectRecord(str(value[0]), value[1])
         if code == EXT_NDARRAY:
             return _decode_ndarray(*value)
-        if code == EXT_DATAFRAME:
-            return _decode_frame(*value)
-        if code == EXT_SERIES:
-            return _decode_series(*value)
+        if code in (EXT_DATAFRAME, EXT_SERIES):
+            try:
+                import pandas  # noqa: F401
+            except ImportError:
+                name = "pandas.DataFrame" if code == EXT_DATAFRAME else "pandas.Series"
+                return ObjectRecord(name, {"note": "install pandas to read this value"})
+            return _decode_frame(*value) if code == EXT_DATAFRAME else _decode_series(*value)
     except DecodeError:
         raise
     except Exception as exc:
@@ -306,9 +334,17 @@ def _decode_series(name: Any, index: list[Any], payload: list[Any]) -> Any:
     return pd.Series(_decode_values(payload, pd), index=_decode_index(index, pd), name=name)
 
 
-def encode(value: Any) -> bytes:
-    """msgpack bytes for a state value (any value: unsupported types become records)."""
-    return _packb(value)
+def encode(value: Any, scrub: Callable[[Any], Any] | None = None) -> bytes:
+    """msgpack bytes for a state value (any value: unsupported types become records).
+
+    ``scrub`` is applied to the fields of objects as they are turned into records, so that
+    secrets inside dataclasses and other objects are redacted like those in plain dicts.
+    """
+    _local.scrub = scrub
+    try:
+        return _packb(scrub(value) if scrub is not None else value)
+    finally:
+        _local.scrub = None
 
 
 def decode(data: bytes) -> Any:

@@ -24,7 +24,7 @@ from typing import IO, Any, Final
 from . import _codec
 from .errors import RecordingError
 from .model import ACTION_CODE, ACTIONS, Change, Frame
-from .values import MISSING, REDACTED, Opaque, safe_repr, type_name
+from .values import MISSING, REDACTED, Opaque, copy_value, safe_repr, type_name
 
 MAGIC: Final = b"\x89TTREC\r\n"
 FORMAT_VERSION: Final = 1
@@ -89,15 +89,9 @@ class Redactor:
             self._cache[key] = result
         return result
 
-    def value(self, value: Any) -> Any:
-        """``value`` with every secret-named dict entry inside it replaced by the marker."""
-        if not self.active:
-            return value
-        return self._scrub(value)
-
     def _scrub(self, value: Any) -> Any:
-        t = type(value)
-        if t is dict:
+        # Objects (dataclasses, ...) are scrubbed as the encoder turns them into records.
+        if isinstance(value, dict):
             out = None
             for k, v in value.items():
                 new = REDACTED if self.is_secret(k) else self._scrub(v)
@@ -106,12 +100,16 @@ class Redactor:
                         out = dict(value)
                     out[k] = new
             return value if out is None else out
-        if t is list or t is tuple:
+        if isinstance(value, (list, tuple)) and not hasattr(value, "_asdict"):
             items = [self._scrub(v) for v in value]
             if any(a is not b for a, b in zip(items, value, strict=True)):
-                return t(items)
+                return tuple(items) if isinstance(value, tuple) else items
             return value
         return value
+
+    def encode(self, value: Any) -> bytes:
+        """Encode ``value`` for a file, secrets redacted wherever they are."""
+        return _codec.encode(value, self._scrub if self.active else None)
 
     def changes(self, changes: Iterable[Change]) -> list[Change]:
         """Changes as a file may show them: secrets replaced by the marker."""
@@ -141,7 +139,9 @@ class Redactor:
         return out
 
 
-def frame_payload(frame: Frame, changes: Iterable[Change]) -> bytes:
+def frame_payload(
+    frame: Frame, changes: Iterable[Change], encode: Callable[[Any], bytes] = _codec.encode
+) -> bytes:
     rows = [
         [
             list(c.path),
@@ -151,7 +151,7 @@ def frame_payload(frame: Frame, changes: Iterable[Change]) -> bytes:
         ]
         for c in changes
     ]
-    return _codec.encode(
+    return encode(
         [frame.index, frame.time, frame.trigger, frame.label, frame.page, frame.restores, rows]
     )
 
@@ -253,13 +253,14 @@ class Writer:
     def write_frame(self, frame: Frame, state: Callable[[], Mapping[Hashable, Any]]) -> None:
         """Write ``frame``; ``state()`` gives the whole state after it, for a keyframe."""
         changes = self.redactor.changes(frame.changes)
+        encode = self.redactor.encode
         try:
-            payload = frame_payload(frame, changes)
+            payload = frame_payload(frame, changes, encode)
         except Exception:  # a value msgpack refuses (nested too deep): keep it as a record
             changes = [
                 Change.make(c.path, c.action, _encodable(c.old), _encodable(c.new)) for c in changes
             ]
-            payload = frame_payload(frame, changes)
+            payload = frame_payload(frame, changes, encode)
         data = record(KIND_FRAME, payload)
         self._since_keyframe += 1
         self._bytes_since += len(payload)
@@ -270,11 +271,12 @@ class Writer:
             )
         )
         if due:
-            snapshot = self.redactor.value(dict(state()))
+            # A history-form copy: uncopyable objects appear as Opaque, as they do in changes.
+            snapshot = copy_value(dict(state()), keep_refs=False)
             try:
-                kf = _codec.encode([frame.index, snapshot])
+                kf = encode([frame.index, snapshot])
             except Exception:
-                kf = _codec.encode([frame.index, {k: _encodable(v) for k, v in snapshot.items()}])
+                kf = encode([frame.index, {k: _encodable(v) for k, v in snapshot.items()}])
             data += record(KIND_KEYFRAME, kf)
             self._since_keyframe = 0
             self._bytes_since = 0

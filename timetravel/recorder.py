@@ -196,6 +196,7 @@ class Recorder:
         self._line: list[int] = []
         self._cursor = -1
         self._parent: dict[int, int | None] = {}
+        self._alias: dict[int, int | None] = {}  # empty frames -> the step they were logged at
         self._paused = False
         self._last_capture: float | None = None
         self._last_was_capture = False
@@ -203,6 +204,9 @@ class Recorder:
         self._opaque_seen: set[str] = set()
         self._opaque_warned: set[str] = set()
         self.page: str | None = None
+        # Decides whether a capture's changes join the current undo step instead of starting
+        # one (the Streamlit layer: widgets that appeared or went away while rendering).
+        self.merge_if: Callable[[Sequence[Change]], bool] | None = None
         self._writer: Writer | None = None
         if sink is not None:
             self._writer = Writer.open(sink, self._redactor, self._options(), self._meta)
@@ -272,6 +276,7 @@ class Recorder:
         if not rows and not first:
             if empty:
                 frame = Frame(self._next_index, time.time(), trigger, label, self.page, ())
+                self._alias[frame.index] = self.position  # holds that step's state
                 self._append(frame)
                 return frame
             return None
@@ -291,6 +296,10 @@ class Recorder:
             # Same undo step: this frame takes the place of the previous one on the line.
             self._parent[frame.index] = self._parent.pop(self._line[-1], None)
             self._line[-1] = frame.index
+        elif self._cursor >= 0 and self.merge_if is not None and self.merge_if(frame.changes):
+            # Part of the current step; what could be redone still can be.
+            self._parent[frame.index] = self._parent.get(self._line[self._cursor])
+            self._line[self._cursor] = frame.index
         else:
             self._parent[frame.index] = self.position
             del self._line[self._cursor + 1 :]
@@ -372,6 +381,7 @@ class Recorder:
             for k, p in self._parent.items()
             if k >= base
         }
+        self._alias = {k: p for k, p in self._alias.items() if k >= base}
 
     def _relink_line(self, base: int) -> None:
         """Replace folded steps of the undo line by frames in memory that hold their state.
@@ -434,6 +444,8 @@ class Recorder:
             self._capture(None, None)
             target = self._frames[self._position_of(index)]
             node = target.restores if target.restores is not None else index
+            alias = self._alias.get(node, node)
+            node = node if alias is None else alias
             if index in self._line:
                 self._cursor = self._line.index(index)
             elif node in self._line:
@@ -528,7 +540,11 @@ class Recorder:
     # --- control ------------------------------------------------------------------------------
 
     def pause(self) -> None:
-        """Stop capturing; changes made meanwhile go into the first capture after :meth:`resume`."""
+        """Stop capturing; changes made meanwhile go into the next frame.
+
+        That is the first capture after :meth:`resume`, or an undo, redo or jump, which
+        always records pending changes first so that they can be redone.
+        """
         self._paused = True
 
     def resume(self) -> None:

@@ -184,8 +184,11 @@ def copy_value(value: Any, keep_refs: bool, opaque_types: set[str] | None = None
         return value
     if isinstance(value, ObjectRecord):
         return ObjectRecord(value.type, copy_value(value.fields, keep_refs, opaque_types))
-    if is_ndarray(value) or is_pandas(value):
-        return value.copy()
+    if is_ndarray(value):
+        # An object array's copy() shares its elements: those need copying too.
+        return copy.deepcopy(value) if value.dtype.hasobject else value.copy()
+    if is_pandas(value):
+        return value.copy(deep=True)
     if not isinstance(value, _HANDLE_TYPES):
         try:
             return copy.deepcopy(value)
