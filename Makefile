@@ -2,8 +2,9 @@
 VENV   ?= .venv
 PYTHON := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+PORT   ?= 8501
 
-.PHONY: install test lint typecheck unit demo bench clean
+.PHONY: install test lint typecheck unit browser demo demo-script tui bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -19,17 +20,44 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy timetravel tui
 
-unit: $(STAMP)
+# The in-browser Undo test drives Debian's Chromium (Playwright never downloads a browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser test"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+unit: $(STAMP) browser
 	$(VENV)/bin/pytest
 
 test: lint typecheck unit
 
+# The todo app with Undo/Redo, each browser session recorded to ./recordings.
 demo: $(STAMP)
+	@mkdir -p recordings
+	@echo "timetravel demo: the todo app with Undo/Redo at http://localhost:$(PORT)"
+	@echo "each browser session is recorded to ./recordings as it goes; inspect one with"
+	@echo "    $(VENV)/bin/timetravel info recordings/<file>.ttrec"
+	@echo "    $(VENV)/bin/timetravel tui recordings/<file>.ttrec     (or: make tui, for the newest)"
+	TIMETRAVEL_RECORD_DIR=recordings $(VENV)/bin/streamlit run examples/todo.py \
+	  --server.headless true --server.address localhost --server.port $(PORT) \
+	  --browser.gatherUsageStats false
+
+# Opens the newest recording in the terminal UI.
+tui: $(STAMP)
+	@newest=$$(ls -t recordings/*.ttrec 2>/dev/null | head -n 1); \
+	if [ -z "$$newest" ]; then echo "no recordings yet: run make demo and use the app"; exit 2; fi; \
+	$(VENV)/bin/timetravel tui "$$newest"
+
+# A scripted session on a plain dict, no browser needed.
+demo-script: $(STAMP)
 	$(PYTHON) examples/scripted_session.py recordings/demo.ttrec
 	$(VENV)/bin/timetravel info recordings/demo.ttrec
 
 bench: $(STAMP)
 	$(PYTHON) benchmarks/bench_core.py
+	$(PYTHON) benchmarks/bench_streamlit.py
 
 clean:
 	rm -rf $(VENV) recordings .pytest_cache .mypy_cache .ruff_cache

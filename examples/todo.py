@@ -1,0 +1,87 @@
+"""A todo app with Undo/Redo and a history panel: `streamlit run examples/todo.py`.
+
+Every interaction (add, edit, toggle, delete, filter) is one frame; Undo and Redo restore the
+list and the widgets with it. Set TIMETRAVEL_RECORD_DIR to write each session to a file.
+TODO_SEED=1000 starts with 1,000 todos (the overhead benchmark uses it).
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+import timetravel.streamlit as tt
+
+st.set_page_config(page_title="Todos · timetravel", page_icon=":material/checklist:")
+
+rec = tt.track()  # first thing: one frame per run, recorded to TIMETRAVEL_RECORD_DIR if set
+
+if "todos" not in st.session_state:
+    seed = int(os.environ.get("TODO_SEED", "0"))
+    st.session_state.todos = [
+        {"id": i, "title": f"Task {i}", "done": i % 3 == 0} for i in range(seed)
+    ]
+    st.session_state.next_id = seed
+
+
+def find(todo_id: int) -> dict:
+    return next(t for t in st.session_state.todos if t["id"] == todo_id)
+
+
+def add() -> None:
+    title = st.session_state.new_todo.strip()
+    if title:
+        st.session_state.todos.append(
+            {"id": st.session_state.next_id, "title": title, "done": False}
+        )
+        st.session_state.next_id += 1
+    st.session_state.new_todo = ""
+
+
+def toggle(todo_id: int) -> None:
+    find(todo_id)["done"] = st.session_state[f"done_{todo_id}"]
+
+
+def rename(todo_id: int) -> None:
+    title = st.session_state[f"title_{todo_id}"].strip()
+    if title:
+        find(todo_id)["title"] = title
+
+
+def delete(todo_id: int) -> None:
+    st.session_state.todos = [t for t in st.session_state.todos if t["id"] != todo_id]
+
+
+st.title("Todos")
+tt.undo_buttons()
+st.text_input("New todo", key="new_todo", on_change=add, placeholder="What needs doing?")
+show = st.radio("Show", ["all", "open", "done"], key="filter", horizontal=True)
+
+todos = st.session_state.todos
+visible = [t for t in todos if show == "all" or t["done"] == (show == "done")]
+open_count = sum(not t["done"] for t in todos)
+st.caption(f"{open_count} open · {len(todos) - open_count} done")
+
+for todo in visible:
+    # Widgets take their value from session state (seeded once), so undo can restore them.
+    st.session_state.setdefault(f"done_{todo['id']}", todo["done"])
+    st.session_state.setdefault(f"title_{todo['id']}", todo["title"])
+    done_col, title_col, delete_col = st.columns([1, 12, 2], vertical_alignment="center")
+    done_col.checkbox(
+        "done",
+        key=f"done_{todo['id']}",
+        on_change=toggle,
+        args=(todo["id"],),
+        label_visibility="collapsed",
+    )
+    title_col.text_input(
+        "title",
+        key=f"title_{todo['id']}",
+        on_change=rename,
+        args=(todo["id"],),
+        label_visibility="collapsed",
+    )
+    delete_col.button("Delete", key=f"delete_{todo['id']}", on_click=delete, args=(todo["id"],))
+
+tt.history_panel()

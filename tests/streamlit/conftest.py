@@ -1,0 +1,32 @@
+"""Helpers for driving real Streamlit apps with AppTest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def frames(at: AppTest) -> list[Any]:
+    return list(at.session_state["_timetravel"].frames)
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.fixture
+def todo_app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.delenv("TIMETRAVEL_RECORD_DIR", raising=False)
+    at = AppTest.from_file(str(EXAMPLES / "todo.py"), default_timeout=30).run()
+    no_exception(at)
+    return at
+
+
+def add(at: AppTest, title: str) -> None:
+    at.text_input(key="new_todo").input(title).run()
+    no_exception(at)

@@ -1,0 +1,326 @@
+"""The Streamlit layer driven through real apps with streamlit.testing.v1.AppTest."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
+
+from tests.streamlit.conftest import EXAMPLES, add, frames, no_exception
+from timetravel import REDACTED, Recording, TimetravelWarning
+
+UNDO, REDO = "_timetravel_buttons_undo", "_timetravel_buttons_redo"
+
+
+def click(at: AppTest, key: str) -> None:
+    at.button(key=key).click().run()
+    no_exception(at)
+
+
+def test_one_frame_per_run_named_by_its_trigger(todo_app: AppTest) -> None:
+    at = todo_app
+    add(at, "milk")
+    at.checkbox(key="done_0").check().run()
+    at.radio(key="filter").set_value("done").run()
+    at.radio(key="filter").set_value("all").run()
+    click(at, "delete_0")
+    log = [(f.trigger, f.restores) for f in frames(at)]
+    assert len(log) == 6  # one per run: the first, then five interactions
+    assert [t for t, _ in log] == ["initial", "new_todo", "done_0", "filter", "filter", "delete_0"]
+
+
+def test_undo_and_redo_restore_the_widgets(todo_app: AppTest) -> None:
+    at = todo_app
+    add(at, "milk")
+    add(at, "eggs")
+    at.checkbox(key="done_0").check().run()
+    at.text_input(key="title_1").input("free-range eggs").run()
+    assert at.session_state.todos[1]["title"] == "free-range eggs"
+
+    click(at, UNDO)  # the title edit
+    assert at.text_input(key="title_1").value == "eggs"
+    assert at.session_state.todos[1]["title"] == "eggs"
+    click(at, UNDO)  # the checkbox
+    assert at.checkbox(key="done_0").value is False
+    assert at.session_state.todos[0]["done"] is False
+    click(at, REDO)
+    assert at.checkbox(key="done_0").value is True
+    click(at, REDO)
+    assert at.text_input(key="title_1").value == "free-range eggs"
+    assert at.button(key=REDO).disabled
+
+
+def test_undo_brings_a_deleted_item_back_with_its_widgets(todo_app: AppTest) -> None:
+    at = todo_app
+    add(at, "milk")
+    at.checkbox(key="done_0").check().run()
+    click(at, "delete_0")
+    assert at.session_state.todos == []
+    click(at, UNDO)
+    assert at.session_state.todos == [{"id": 0, "title": "milk", "done": True}]
+    assert at.checkbox(key="done_0").value is True
+
+
+def test_buttons_are_disabled_when_there_is_nothing_to_do(todo_app: AppTest) -> None:
+    at = todo_app
+    assert at.button(key=UNDO).disabled and at.button(key=REDO).disabled
+    add(at, "milk")
+    assert not at.button(key=UNDO).disabled and at.button(key=REDO).disabled
+
+
+def test_read_only_widget_keys_are_never_recorded_or_written() -> None:
+    def app() -> None:
+        import pandas as pd
+        import streamlit as st
+
+        import timetravel.streamlit as tt
+
+        rec = tt.track()
+        st.button("Go", key="go")
+        st.file_uploader("File", key="upload")
+        st.data_editor(pd.DataFrame({"a": [1, 2]}), key="editor")
+        st.download_button("Get", data=b"x", key="download")
+        with st.form("f"):
+            st.text_input("In form", key="in_form")
+            st.form_submit_button("Send")
+        st.text_input("Name", key="name")
+        st.button("Undo", key="u", on_click=rec.undo)
+        st.button("Jump to 0", key="j", on_click=rec.jump, args=(0,))
+
+    at = AppTest.from_function(app, default_timeout=30).run()
+    at.text_input(key="name").input("Ann").run()
+    at.button(key="go").click().run()
+    at.button(key="FormSubmitter:f-Send").click().run()
+    at.button(key="u").click().run()
+    at.button(key="j").click().run()
+    no_exception(at)
+    recorded = {c.path[0] for f in frames(at) for c in f.changes}
+    assert {"name", "in_form"} <= recorded
+    assert not recorded & {"go", "upload", "editor", "download", "u", "j", "FormSubmitter:f-Send"}
+    assert not any(str(k).startswith("_timetravel") for k in recorded)
+    assert [f.trigger for f in frames(at)][:4] == ["initial", "name", "go", "form:f"]
+
+
+def test_undo_from_the_script_body_schedules_and_reruns() -> None:
+    def app() -> None:
+        import streamlit as st
+
+        import timetravel.streamlit as tt
+
+        rec = tt.track()
+        st.text_input("Name", key="name")
+        if st.button("Undo from the body", key="body_undo"):
+            rec.undo()  # widgets already exist in this run: restore after a rerun
+
+    at = AppTest.from_function(app, default_timeout=30).run()
+    at.text_input(key="name").input("Ann").run()
+    at.text_input(key="name").input("Bob").run()
+    at.button(key="body_undo").click().run()
+    no_exception(at)
+    assert at.text_input(key="name").value == "Ann"
+    assert frames(at)[-1].trigger == "undo"
+
+
+def test_history_panel_jumps_and_offers_the_recording(todo_app: AppTest) -> None:
+    at = todo_app
+    add(at, "milk")
+    add(at, "eggs")
+    click(at, "_timetravel_jump_1")
+    assert [t["title"] for t in at.session_state.todos] == ["milk"]
+    assert frames(at)[-1].trigger == "jump" and frames(at)[-1].restores == 1
+    labels = [b.label for b in at.sidebar.button]
+    assert any(label.startswith("▶ #1") for label in labels)
+    data = at.session_state["_timetravel"].recording_bytes()
+    assert data.startswith(b"\x89TTREC")
+
+
+def test_each_session_has_its_own_history() -> None:
+    a = AppTest.from_file(str(EXAMPLES / "todo.py"), default_timeout=30).run()
+    b = AppTest.from_file(str(EXAMPLES / "todo.py"), default_timeout=30).run()
+    add(a, "only in a")
+    add(a, "also only in a")
+    add(b, "only in b")
+    fa, fb = frames(a), frames(b)
+    assert len(fa) == 3 and len(fb) == 2
+    assert a.session_state["_timetravel"] is not b.session_state["_timetravel"]
+    click(b, UNDO)
+    assert b.session_state.todos == [] and len(a.session_state.todos) == 2
+    import timetravel.streamlit as tt
+
+    module_state = [
+        v
+        for k, v in vars(tt).items()
+        if isinstance(v, (dict, list, set)) and not k.startswith("__")
+    ]
+    assert module_state == []  # no module-level stores of sessions
+
+
+def test_record_to_writes_one_redacted_file_per_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TIMETRAVEL_RECORD_DIR", str(tmp_path))
+    at = AppTest.from_file(str(EXAMPLES / "todo.py"), default_timeout=30).run()
+    at.session_state["api_token"] = "secret-value"
+    add(at, "milk")
+    other = AppTest.from_file(str(EXAMPLES / "todo.py"), default_timeout=30).run()
+    add(other, "eggs")
+    files = sorted(tmp_path.glob("*.ttrec"))
+    assert len(files) == 2
+    for f in files:
+        assert f.stem.split("-")[0].isdigit()  # date-time-session[-n]
+        assert b"secret-value" not in f.read_bytes()
+    recordings = [Recording.open(f) for f in files]
+    states = [r.state_at(-1) for r in recordings]
+    mine = next(s for s in states if "api_token" in s)
+    assert mine["api_token"] == REDACTED and mine["todos"][0]["title"] == "milk"
+
+
+def test_an_unserializable_value_leaves_the_app_working() -> None:
+    def app() -> None:
+        import sqlite3
+
+        import streamlit as st
+
+        import timetravel.streamlit as tt
+
+        rec = tt.track()
+        if "db" not in st.session_state:
+            st.session_state.db = sqlite3.connect(":memory:", check_same_thread=False)
+        st.number_input("n", key="n", step=1)
+        st.button("Undo", key="u", on_click=rec.undo)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        at = AppTest.from_function(app, default_timeout=30).run()
+        at.number_input(key="n").increment().run()
+        at.number_input(key="n").increment().run()
+        at.button(key="u").click().run()
+    no_exception(at)
+    assert at.number_input(key="n").value == 1
+    assert isinstance(at.session_state.db, sqlite3.Connection)
+    mine = [w for w in caught if issubclass(w.category, TimetravelWarning)]
+    assert len(mine) == 1 and "sqlite3.Connection" in str(mine[0].message)
+
+
+def test_multipage_frames_record_the_page_and_one_frame_per_run() -> None:
+    at = AppTest.from_file(str(EXAMPLES / "settings_wizard.py"), default_timeout=30).run()
+    at.text_input(key="w_name").input("Ann")
+    at.button(key="FormSubmitter:profile-Next").click().run()
+    at.radio(key="w_theme").set_value("dark").run()
+    no_exception(at)
+    fs = frames(at)
+    assert len(fs) == 3  # track() runs in the main script and in the page: one frame a run
+    assert [f.page for f in fs[1:]] == ["Wizard", "Wizard"]
+    assert fs[1].trigger == "form:profile" and fs[2].trigger == "w_theme"
+    click(at, UNDO)
+    assert at.radio(key="w_theme").value == "light" and at.session_state.theme == "light"
+    assert len(frames(at)) == 4 and frames(at)[-1].page == "Wizard"
+
+
+def test_fragment_reruns_show_up_in_the_next_frame() -> None:
+    def app() -> None:
+        import streamlit as st
+
+        import timetravel.streamlit as tt
+
+        tt.track()
+
+        @st.fragment
+        def counter() -> None:
+            if st.button("+1", key="inc"):
+                st.session_state.count = st.session_state.get("count", 0) + 1
+
+        counter()
+        st.text_input("Note", key="note")
+
+    at = AppTest.from_function(app, default_timeout=30).run()
+    at.button(key="inc").click().run()
+    at.text_input(key="note").input("hi").run()
+    no_exception(at)
+    changed = {c.path[0] for f in frames(at) for c in f.changes}
+    assert {"count", "note"} <= changed
+
+
+ACTIONS = st.lists(
+    st.one_of(
+        st.tuples(st.just("add"), st.sampled_from(["milk", "eggs", "tea"])),
+        st.tuples(st.just("toggle"), st.integers(0, 5)),
+        st.tuples(st.just("rename"), st.integers(0, 5)),
+        st.tuples(st.just("delete"), st.integers(0, 5)),
+        st.tuples(st.just("filter"), st.sampled_from(["all", "open", "done"])),
+        st.tuples(st.just("undo"), st.none()),
+        st.tuples(st.just("redo"), st.none()),
+        st.tuples(st.just("jump"), st.integers(0, 30)),
+    ),
+    min_size=4,
+    max_size=16,
+)
+
+
+def _visible_widgets_match(at: AppTest, state: dict[str, Any]) -> None:
+    show = state.get("filter", "all")
+    assert at.radio(key="filter").value == show
+    for todo in state.get("todos", []):
+        if show == "all" or todo["done"] == (show == "done"):
+            assert at.checkbox(key=f"done_{todo['id']}").value == todo["done"]
+            assert at.text_input(key=f"title_{todo['id']}").value == todo["title"]
+
+
+@settings(
+    max_examples=int(os.environ.get("TT_APPTEST_EXAMPLES", "12")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(ACTIONS)
+def test_random_sessions_never_raise_and_widgets_show_the_restored_frame(
+    actions: list[tuple[str, Any]],
+) -> None:
+    at = AppTest.from_file(str(EXAMPLES / "todo.py"), default_timeout=30).run()
+    add(at, "first")
+    add(at, "second")
+    restores = 0
+    for op, arg in actions:
+        ids = [t["id"] for t in at.session_state.todos]
+        visible = {int(k.removeprefix("done_")) for k in (c.key for c in at.checkbox) if k}
+        rec = at.session_state["_timetravel"]
+        if op == "add":
+            at.text_input(key="new_todo").input(arg).run()
+        elif op in ("toggle", "rename", "delete") and ids and (ids[arg % len(ids)] in visible):
+            i = ids[arg % len(ids)]
+            if op == "toggle":
+                box = at.checkbox(key=f"done_{i}")
+                box.set_value(not box.value).run()
+            elif op == "rename":
+                at.text_input(key=f"title_{i}").input(f"renamed {i}").run()
+            else:
+                at.button(key=f"delete_{i}").click().run()
+        elif op == "filter":
+            at.radio(key="filter").set_value(arg).run()
+        elif op in ("undo", "redo"):
+            key = UNDO if op == "undo" else REDO
+            if not at.button(key=key).disabled:
+                at.button(key=key).click().run()
+        elif op == "jump":
+            keys = [
+                b.key for b in at.sidebar.button if b.key and b.key.startswith("_timetravel_jump_")
+            ]
+            enabled = [k for k in keys if not at.button(key=k).disabled]
+            if enabled:
+                at.button(key=enabled[arg % len(enabled)]).click().run()
+        no_exception(at)
+        rec = at.session_state["_timetravel"]
+        last = rec.frames[-1]
+        if last.restores is not None and op in ("undo", "redo", "jump"):
+            restores += 1
+            # Widgets show the restored frame's state, and the live state equals it.
+            target = rec.state_at(last.restores)
+            live = {k: at.session_state[k] for k in ("todos", "filter") if k in at.session_state}
+            assert live["todos"] == target.get("todos", live["todos"])
+            _visible_widgets_match(at, {**target, "todos": live["todos"]})

@@ -1,0 +1,492 @@
+"""The Streamlit layer: per-session recording, Undo/Redo buttons and a history panel.
+
+::
+
+    import streamlit as st
+    import timetravel.streamlit as tt
+
+    rec = tt.track()          # at the top of the script: one frame per run
+    tt.undo_buttons()         # "Undo" and "Redo", disabled when there is nothing to do
+    tt.history_panel()        # in the sidebar: frames, jump to any, download the recording
+
+Each browser session has its own recorder, kept in its own ``st.session_state``. Restores
+happen where Streamlit allows them: from a widget callback (``on_click=rec.undo``) at once,
+before any widget exists; from the script body they are scheduled and the script reruns.
+Keys of read-only widgets (buttons, uploaders, data editors, selections...) are told apart
+with Streamlit's widget metadata and are never recorded or written.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import time
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from ._format import DEFAULT_REDACT
+from .model import Change, Frame
+from .recorder import KeyFilter, Recorder
+
+__all__ = ["RECORD_DIR_ENV", "StreamlitRecorder", "history_panel", "track", "undo_buttons"]
+
+STATE_KEY = "_timetravel"
+KEY_PREFIX = "_timetravel"
+RECORD_DIR_ENV = "TIMETRAVEL_RECORD_DIR"
+
+# Widgets whose session-state value Streamlit won't let a script set.
+_READ_ONLY_VALUE_TYPES = frozenset(
+    {
+        "trigger_value",  # button, form submit, download button
+        "string_trigger_value",  # menu button, column-config buttons
+        "json_trigger_value",
+        "file_uploader_state_value",  # file uploader, camera and audio input
+        "chat_input_value",
+    }
+)
+_READ_ONLY_SERDES = frozenset(
+    {
+        "ButtonSerde",
+        "ButtonClickSerde",
+        "DataEditorSerde",
+        "FileUploaderSerde",
+        "CameraInputSerde",
+        "AudioInputSerde",
+        "ChatInputSerde",
+        "MenuButtonSerde",
+        "VegaLiteStateSerde",
+    }
+)
+
+
+def _internals() -> Any:
+    """Streamlit's SessionState behind ``st.session_state`` in this run, or None."""
+    ctx = get_script_run_ctx()
+    return None if ctx is None else getattr(ctx.session_state, "_state", None)
+
+
+def _metadata(internals: Any, widget_id: str) -> Any:
+    try:
+        return internals._new_widget_state.widget_metadata.get(widget_id)
+    except AttributeError:
+        return None
+
+
+def _widget_id(internals: Any, key: Hashable) -> str | None:
+    if internals is None or not isinstance(key, str):
+        return None
+    try:
+        wid = internals._key_id_mapper.get_id_from_key(key)
+    except Exception:
+        return None
+    return wid if isinstance(wid, str) else None
+
+
+def _serde_name(meta: Any) -> str:
+    return type(getattr(meta.deserializer, "__self__", None)).__name__
+
+
+def _is_read_only(meta: Any) -> bool:
+    if meta.value_type in _READ_ONLY_VALUE_TYPES:
+        return True
+    name = _serde_name(meta)
+    return name in _READ_ONLY_SERDES or name.endswith("SelectionSerde")
+
+
+def is_read_only_key(key: Hashable) -> bool:
+    """True if ``key`` belongs to a widget whose value a script may not set."""
+    internals = _internals()
+    wid = _widget_id(internals, key)
+    meta = None if wid is None else _metadata(internals, wid)
+    return meta is not None and _is_read_only(meta)
+
+
+def _run_token(ctx: Any) -> object | None:
+    # ScriptRunContext.reset() gives every run (and fragment rerun) a fresh cursors dict;
+    # holding on to it keeps its identity from being reused.
+    return getattr(ctx, "cursors", None) if ctx is not None else None
+
+
+def _pages(ctx: Any) -> dict[str, str]:
+    """Page names by script hash, as far as Streamlit knows them at this point of the run."""
+    try:
+        pages = ctx.pages_manager.get_pages()
+        return {h: str(p.get("page_name")) for h, p in pages.items() if p.get("page_name")}
+    except Exception:
+        return {}
+
+
+def _trigger(internals: Any) -> str | None:
+    """The widget the user just used: a clicked button, a submitted form, a changed value."""
+    if internals is None:
+        return None
+    try:
+        ids = list(internals._new_widget_state.states)
+    except AttributeError:
+        return None
+    changed: list[tuple[bool, str]] = []
+    for wid in ids:
+        try:
+            if not internals._widget_changed(wid):
+                continue
+        except Exception:  # values whose != is not a bool
+            continue
+        meta = _metadata(internals, wid)
+        is_trigger = meta is not None and meta.value_type in _READ_ONLY_VALUE_TYPES
+        try:
+            name = internals._key_id_mapper.get_key_from_id(wid)
+        except Exception:
+            name = None
+        if not isinstance(name, str) or not name:
+            name = _serde_name(meta).removesuffix("Serde").lower() if meta is not None else "widget"
+        if name.startswith("FormSubmitter:"):
+            name = "form:" + name.removeprefix("FormSubmitter:").rsplit("-", 1)[0]
+        if name.startswith(KEY_PREFIX):
+            continue
+        changed.append((not is_trigger, name))
+    # Buttons and forms first: their callbacks and submitted values are what changed.
+    return min(changed)[1] if changed else None
+
+
+class StreamlitRecorder:
+    """A session's recorder, with restores that are safe to call anywhere in a Streamlit app.
+
+    ``undo``, ``redo`` and ``jump`` work as ``on_click`` callbacks (restored at once, before
+    widgets exist) and from the script body (scheduled; the script reruns and the restore
+    happens at the top of the next run, in :func:`track`).
+    """
+
+    def __init__(self, recorder: Recorder, path: str | None) -> None:
+        self.recorder = recorder
+        self.path = path
+        self._run: object | None = None
+        self._pending: tuple[str, int | None] | None = None
+        self._widget_keys: set[str] = set()  # keys ever bound to a widget in this session
+        # st.navigation registers its pages during the run, after the main script's track():
+        # names learnt then serve the next runs, which know the page's hash from the start.
+        self._page_names: dict[str, str] = {}
+        recorder.merge_if = self._render_noise
+
+    def _render_noise(self, changes: Sequence[Change]) -> bool:
+        """True if the changes are only widgets that appeared or went away while rendering.
+
+        A widget's key enters session state the run after it is first drawn, and leaves it
+        the run after it is last drawn. That is not something the user did: it joins the
+        current undo step rather than starting a new one (which would cut off redo).
+        """
+        internals = _internals()
+        if internals is None or not changes:
+            return False
+        trigger = _trigger(internals)
+        for change in changes:
+            key = change.path[0]
+            if (
+                len(change.path) != 1
+                or not change.action.startswith("dictionary_item")
+                or key == trigger
+                or not isinstance(key, str)
+                or not (key in self._widget_keys or _widget_id(internals, key) is not None)
+            ):
+                return False
+        return True
+
+    # --- reading ------------------------------------------------------------------------------
+
+    @property
+    def frames(self) -> Sequence[Frame]:
+        """The frames held in memory (at most ``limit``), oldest first."""
+        return self.recorder.frames
+
+    @property
+    def position(self) -> int | None:
+        """Index of the frame whose state the session holds now."""
+        return self.recorder.position
+
+    @property
+    def can_undo(self) -> bool:
+        return self.recorder.can_undo
+
+    @property
+    def can_redo(self) -> bool:
+        return self.recorder.can_redo
+
+    def state_at(self, index: int) -> dict[Any, Any]:
+        """A copy of the recorded state at frame ``index``."""
+        return self.recorder.state_at(index)
+
+    def recording_bytes(self) -> bytes:
+        """The recording as a ``.ttrec`` file (secrets redacted)."""
+        if self.path is not None and self.recorder.sink_name is not None:
+            with open(self.path, "rb") as f:
+                return f.read()
+        buf = io.BytesIO()
+        self.recorder.save(buf)
+        return buf.getvalue()
+
+    # --- restoring ----------------------------------------------------------------------------
+
+    def undo(self) -> bool:
+        """Go back one step. False if there is nothing to undo."""
+        return self._request("undo", None)
+
+    def redo(self) -> bool:
+        """Go forward one undone step. False if there is nothing to redo."""
+        return self._request("redo", None)
+
+    def jump(self, index: int) -> bool:
+        """Restore the state of frame ``index`` (any frame still in memory)."""
+        return self._request("jump", index)
+
+    def _request(self, op: str, index: int | None) -> bool:
+        ctx = get_script_run_ctx()
+        if ctx is not None and ctx.has_script_started:
+            # Widgets of this run may exist already: writing their keys now would raise.
+            if (op == "undo" and not self.can_undo) or (op == "redo" and not self.can_redo):
+                return False
+            if op == "jump" and index is not None:
+                self.recorder.state_at(index)  # IndexError now, not after the rerun
+            self._pending = (op, index)
+            st.rerun()
+        done = self._restore(op, index)
+        self._run = _run_token(ctx)  # the restore frame is this run's frame
+        return done
+
+    def _restore(self, op: str, index: int | None) -> bool:
+        rec = self.recorder
+        if op == "undo":
+            done = rec.undo()
+        elif op == "redo":
+            done = rec.redo()
+        else:
+            assert index is not None
+            rec.jump(index)
+            done = True
+        if done:
+            _touch(rec.frames[-1])
+        return done
+
+    # --- the run ------------------------------------------------------------------------------
+
+    def _learn_pages(self, ctx: Any) -> str | None:
+        """Note the page names Streamlit knows now; the current page's name, if known."""
+        if ctx is None:
+            return None
+        self._page_names.update(_pages(ctx))
+        return self._page_names.get(getattr(ctx, "page_script_hash", ""))
+
+    def _on_run(self, ctx: Any) -> None:
+        page = self._learn_pages(ctx)
+        token = _run_token(ctx)
+        if token is not None and token is self._run:
+            return  # track() called again in the same run (a page of a multipage app)
+        self._run = token
+        if page is not None:
+            self.recorder.page = page
+        if self._pending is not None:
+            op, index = self._pending
+            self._pending = None
+            self._restore(op, index)
+            return
+        internals = _internals()
+        if internals is not None:
+            for key in list(st.session_state.keys()):
+                if isinstance(key, str) and _widget_id(internals, key) is not None:
+                    self._widget_keys.add(key)
+        first = not self.recorder.frames
+        trigger = "initial" if first else (_trigger(internals) or "rerun")
+        self.recorder.capture(trigger=trigger, empty=True)
+
+    def __repr__(self) -> str:
+        return f"<StreamlitRecorder {len(self.frames)} frames, position {self.position}>"
+
+
+def _touch(frame: Frame) -> None:
+    # Restores may change a widget's list or dict in place; setting the key again makes
+    # Streamlit send the restored value to the widget.
+    state = st.session_state
+    for key in frame.keys:
+        if isinstance(key, str) and key in state:
+            state[key] = state[key]
+
+
+def _exclusions(
+    exclude: Iterable[Hashable], include: Iterable[Hashable] | None
+) -> Callable[[Hashable], bool]:
+    static = KeyFilter([*exclude, f"{KEY_PREFIX}*"], include)
+
+    def excluded(key: Hashable) -> bool:
+        return not static(key) or is_read_only_key(key)
+
+    return excluded
+
+
+def _session_id(ctx: Any) -> str:
+    raw = str(getattr(ctx, "session_id", "") or "local")
+    return re.sub(r"[^A-Za-z0-9_-]", "", raw)[:8] or "local"
+
+
+def _claim_file(directory: str | os.PathLike[str], stem: str) -> str:
+    """A new file in ``directory`` named from ``stem``, created so no other session takes it."""
+    os.makedirs(directory, exist_ok=True)
+    for n in range(1, 1000):
+        path = os.path.join(directory, f"{stem}.ttrec" if n == 1 else f"{stem}-{n}.ttrec")
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+            return path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free recording name for {stem} in {directory}")
+
+
+def track(
+    exclude: Iterable[Hashable] = (),
+    include: Iterable[Hashable] | None = None,
+    limit: int | None = 500,
+    coalesce_ms: float = 0,
+    record_to: str | os.PathLike[str] | None = None,
+    *,
+    redact: Iterable[str] | Callable[[Hashable], bool] | None = DEFAULT_REDACT,
+    max_bytes: int | None = None,
+) -> StreamlitRecorder:
+    """Record this browser session's ``st.session_state``: call it at the top of the script.
+
+    The first call in a session creates the session's recorder; every script run then records
+    exactly one frame (calling ``track()`` again in the same run adds nothing). The options are
+    read on the first call. ``record_to`` (or the ``TIMETRAVEL_RECORD_DIR`` environment
+    variable) names a folder that gets one ``.ttrec`` file per session, written as it goes.
+    """
+    ctx = get_script_run_ctx()
+    session = st.session_state.get(STATE_KEY)
+    if not isinstance(session, StreamlitRecorder):
+        directory = record_to or os.environ.get(RECORD_DIR_ENV) or None
+        path = None
+        if directory:
+            path = _claim_file(directory, f"{time.strftime('%Y%m%d-%H%M%S')}-{_session_id(ctx)}")
+        main_script = getattr(ctx, "main_script_path", "") or ""
+        recorder = Recorder(
+            st.session_state,
+            exclude=_exclusions(exclude, include),
+            limit=limit,
+            max_bytes=max_bytes,
+            coalesce_ms=coalesce_ms,
+            redact=redact,
+            sink=path,
+            meta={
+                "app": os.path.basename(main_script) or None,
+                "session": _session_id(ctx),
+                "streamlit": st.__version__,
+            },
+        )
+        session = StreamlitRecorder(recorder, path)
+        st.session_state[STATE_KEY] = session
+    session._on_run(ctx)
+    return session
+
+
+def _current(rec: StreamlitRecorder | None) -> StreamlitRecorder:
+    if rec is not None:
+        return rec
+    session = st.session_state.get(STATE_KEY)
+    if not isinstance(session, StreamlitRecorder):
+        raise RuntimeError("call timetravel.streamlit.track() at the top of the script first")
+    return session
+
+
+def undo_buttons(
+    rec: StreamlitRecorder | None = None,
+    *,
+    undo_label: str = "Undo",
+    redo_label: str = "Redo",
+    key: str = "buttons",
+) -> None:
+    """An "Undo" and a "Redo" button side by side, each disabled when there's nothing to do.
+
+    Use ``key`` to tell two sets apart when a page shows more than one.
+    """
+    rec = _current(rec)
+    rec._learn_pages(get_script_run_ctx())
+    left, right = st.columns(2)
+    left.button(
+        undo_label,
+        key=f"{KEY_PREFIX}_{key}_undo",
+        icon=":material/undo:",
+        disabled=not rec.can_undo,
+        on_click=_callback(rec.undo),
+        width="stretch",
+    )
+    right.button(
+        redo_label,
+        key=f"{KEY_PREFIX}_{key}_redo",
+        icon=":material/redo:",
+        disabled=not rec.can_redo,
+        on_click=_callback(rec.redo),
+        width="stretch",
+    )
+
+
+def _callback(action: Callable[..., bool]) -> Callable[..., None]:
+    """A widget callback: Streamlit wants callbacks that return nothing."""
+
+    def callback(*args: Any) -> None:
+        action(*args)
+
+    return callback
+
+
+def _describe(frame: Frame) -> str:
+    if not frame.changes:
+        return "no change"
+    shown = "; ".join(str(c) for c in frame.changes[:3])
+    more = f" (+{len(frame.changes) - 3} more)" if len(frame.changes) > 3 else ""
+    text = shown + more
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+def history_panel(
+    rec: StreamlitRecorder | None = None,
+    *,
+    sidebar: bool = True,
+    show: int = 25,
+) -> None:
+    """The session's frames, newest first: trigger and changes, a button to jump to each,
+    and a button to download the recording. In the sidebar unless ``sidebar=False``.
+    """
+    rec = _current(rec)
+    rec._learn_pages(get_script_run_ctx())
+    where = st.sidebar if sidebar else st.container()
+    with where:
+        st.subheader("History")
+        frames = rec.frames
+        st.caption(f"{len(frames)} frames · at frame {rec.position}")
+        for frame in reversed(frames[-show:]):
+            here = frame.index == rec.position
+            trigger = frame.trigger or "rerun"
+            label = (
+                f"{'▶ ' if here else ''}#{frame.index} · {trigger} · {len(frame.changes)} changes"
+            )
+            st.button(
+                label,
+                key=f"{KEY_PREFIX}_jump_{frame.index}",
+                help=_describe(frame),
+                on_click=_callback(rec.jump),
+                args=(frame.index,),
+                disabled=here,
+                width="stretch",
+                type="tertiary",
+            )
+        if len(frames) > show:
+            st.caption(f"… {len(frames) - show} older frames")
+        st.download_button(
+            "Download recording",
+            data=rec.recording_bytes,
+            file_name=os.path.basename(rec.path) if rec.path else "session.ttrec",
+            mime="application/octet-stream",
+            key=f"{KEY_PREFIX}_download",
+            icon=":material/download:",
+            on_click="ignore",
+            width="stretch",
+        )
