@@ -169,6 +169,8 @@ class StreamlitRecorder:
         # st.navigation registers its pages during the run, after the main script's track():
         # names learnt then serve the next runs, which know the page's hash from the start.
         self._page_names: dict[str, str] = {}
+        self._trigger_run: object | None = None  # the run whose trigger is cached
+        self._trigger: str | None = None
         recorder.merge_if = self._render_noise
 
     def _render_noise(self, changes: Sequence[Change]) -> bool:
@@ -181,7 +183,7 @@ class StreamlitRecorder:
         internals = _internals()
         if internals is None or not changes:
             return False
-        trigger = _trigger(internals)
+        trigger = self._trigger_of_this_run(internals)
         for change in changes:
             key = change.path[0]
             if (
@@ -247,8 +249,11 @@ class StreamlitRecorder:
             # Widgets of this run may exist already: writing their keys now would raise.
             if (op == "undo" and not self.can_undo) or (op == "redo" and not self.can_redo):
                 return False
-            if op == "jump" and index is not None:
-                self.recorder.state_at(index)  # IndexError now, not after the rerun
+            frames = self.frames
+            if op == "jump" and not (
+                frames and frames[0].index <= (index or 0) <= frames[-1].index
+            ):
+                raise IndexError(f"frame {index} is not in memory")  # now, not after the rerun
             self._pending = (op, index)
             st.rerun()
         done = self._restore(op, index)
@@ -270,6 +275,12 @@ class StreamlitRecorder:
         return done
 
     # --- the run ------------------------------------------------------------------------------
+
+    def _trigger_of_this_run(self, internals: Any) -> str | None:
+        token = _run_token(get_script_run_ctx())
+        if token is None or self._trigger_run is not token:
+            self._trigger_run, self._trigger = token, _trigger(internals)
+        return self._trigger
 
     def _learn_pages(self, ctx: Any) -> str | None:
         """Note the page names Streamlit knows now; the current page's name, if known."""
@@ -297,7 +308,7 @@ class StreamlitRecorder:
                 if isinstance(key, str) and _widget_id(internals, key) is not None:
                     self._widget_keys.add(key)
         first = not self.recorder.frames
-        trigger = "initial" if first else (_trigger(internals) or "rerun")
+        trigger = "initial" if first else (self._trigger_of_this_run(internals) or "rerun")
         self.recorder.capture(trigger=trigger, empty=True)
 
     def __repr__(self) -> str:
