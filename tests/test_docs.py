@@ -1,0 +1,49 @@
+"""The examples in docs/ run and print what the docs say they print."""
+
+from __future__ import annotations
+
+import doctest
+import re
+from pathlib import Path
+
+import pytest
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+# Pages whose examples each stand alone, and pages that are one continuing session.
+ISOLATED = ["api.md", "format.md"]
+SESSION = ["quickstart.md"]
+
+
+def _python_blocks(page: str) -> list[tuple[int, str]]:
+    text = (DOCS / page).read_text()
+    return [
+        (text.count("\n", 0, m.start()) + 1, m.group(1))
+        for m in re.finditer(r"```(?:python|pycon)\n(.*?)```", text, re.S)
+    ]
+
+
+def _run(page: str, blocks: list[tuple[int, str]], shared: bool) -> None:
+    parser = doctest.DocTestParser()
+    runner = doctest.DocTestRunner(optionflags=FLAGS)
+    globs: dict[str, object] = {"__name__": "__main__"}  # examples read as typed at a prompt
+    for line, block in blocks:
+        scope = globs if shared else {"__name__": "__main__"}
+        if ">>>" not in block:
+            if shared:  # a session page: plain code sets up what later examples use
+                exec(compile(block, f"{page}:{line}", "exec"), scope)
+            continue
+        test = parser.get_doctest(block, scope, f"{page}:{line}", page, line)
+        runner.run(test, clear_globs=False)
+        if shared:  # DocTest works on a copy of the globals: carry the session on
+            globs.update(test.globs)
+    result = runner.summarize(verbose=False)
+    assert result.failed == 0, f"{result.failed} example(s) in docs/{page} failed (see output)"
+
+
+@pytest.mark.parametrize("page", ISOLATED + SESSION)
+def test_doc_examples(page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocks = _python_blocks(page)
+    assert blocks, f"docs/{page} has no examples"
+    monkeypatch.chdir(tmp_path)
+    _run(page, blocks, shared=page in SESSION)
