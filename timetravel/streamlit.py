@@ -22,6 +22,7 @@ import io
 import os
 import re
 import time
+import warnings
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
@@ -29,6 +30,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ._format import DEFAULT_REDACT
+from .errors import TimetravelWarning
 from .model import Change, Frame
 from .recorder import KeyFilter, Recorder
 
@@ -374,24 +376,34 @@ def track(
     session = st.session_state.get(STATE_KEY)
     if not isinstance(session, StreamlitRecorder):
         directory = record_to or os.environ.get(RECORD_DIR_ENV) or None
-        path = None
-        if directory:
-            path = _claim_file(directory, f"{time.strftime('%Y%m%d-%H%M%S')}-{_session_id(ctx)}")
         main_script = getattr(ctx, "main_script_path", "") or ""
-        recorder = Recorder(
-            st.session_state,
-            exclude=_exclusions(exclude, include),
-            limit=limit,
-            max_bytes=max_bytes,
-            coalesce_ms=coalesce_ms,
-            redact=redact,
-            sink=path,
-            meta={
+        options: dict[str, Any] = {
+            "exclude": _exclusions(exclude, include),
+            "limit": limit,
+            "max_bytes": max_bytes,
+            "coalesce_ms": coalesce_ms,
+            "redact": redact,
+            "meta": {
                 "app": os.path.basename(main_script) or None,
                 "session": _session_id(ctx),
                 "streamlit": st.__version__,
             },
-        )
+        }
+        path = None
+        try:
+            if directory:
+                stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{_session_id(ctx)}"
+                path = _claim_file(directory, stem)
+            recorder = Recorder(st.session_state, sink=path, **options)
+        except OSError as exc:
+            # Undo must not depend on the disk: record in memory only.
+            warnings.warn(
+                f"timetravel: can't record to {directory} ({exc}); recording in memory only",
+                TimetravelWarning,
+                stacklevel=2,
+            )
+            path = None
+            recorder = Recorder(st.session_state, **options)
         session = StreamlitRecorder(recorder, path)
         st.session_state[STATE_KEY] = session
     session._on_run(ctx)

@@ -324,3 +324,18 @@ def test_random_sessions_never_raise_and_widgets_show_the_restored_frame(
             live = {k: at.session_state[k] for k in ("todos", "filter") if k in at.session_state}
             assert live["todos"] == target.get("todos", live["todos"])
             _visible_widgets_match(at, {**target, "todos": live["todos"]})
+
+
+def test_an_unwritable_record_dir_records_in_memory_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the folder should be")
+    monkeypatch.setenv("TIMETRAVEL_RECORD_DIR", str(blocker / "recordings"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        at = AppTest.from_file(str(EXAMPLES / "todo.py"), default_timeout=30).run()
+        add(at, "milk")
+        click(at, UNDO)
+    assert at.session_state.todos == []
+    assert any("recording in memory only" in str(w.message) for w in caught)
