@@ -691,3 +691,23 @@ def test_object_arrays_are_copied_deeply() -> None:
     frame = rec.capture()
     assert frame is not None
     assert rec.state_at(0)["arr"][0] == [1]
+
+
+def test_restores_never_put_a_stand_in_into_the_app() -> None:
+    state: dict[str, Any] = {"objs": []}
+    rec = Recorder(state)
+    rec.capture()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        state["objs"] = [*state["objs"], threading.Lock()]
+        rec.capture()
+        state["objs"] = [*state["objs"], threading.Lock()]
+        rec.capture()
+        rec.undo()
+        rec.redo()
+        rec.undo()
+        rec.redo()
+    assert all(type(o) is type(threading.Lock()) for o in state["objs"])
+    assert rec.state_at(rec.frames[-1].index)["objs"] is not None
+    messages = [str(w.message) for w in caught if issubclass(w.category, TimetravelWarning)]
+    assert len([m for m in messages if "left objs" in m]) <= 1  # once per place

@@ -203,6 +203,7 @@ class Recorder:
         self._restoring = False  # folding waits until a restore has run
         self._opaque_seen: set[str] = set()
         self._opaque_warned: set[str] = set()
+        self._restore_warned: set[str] = set()
         self.page: str | None = None
         # Decides whether a capture's changes join the current undo step instead of starting
         # one (the Streamlit layer: widgets that appeared or went away while rendering).
@@ -491,16 +492,24 @@ class Recorder:
                 # A key excluded since it was recorded is neither restored nor deleted.
                 if self._allowed(change.path[0]):
                     applied.append(change)
+        # A list item that can't be restored went back into the copy as its recorded
+        # stand-in, to keep the indices right. The app must never get a stand-in: such a
+        # key is left as the app has it, and the copy made to match it again.
+        held = {p[0] for p, c in skipped.items() if c.action.startswith("iterable_item")}
+        if held:
+            applied = [c for c in applied if c.path[0] not in held]
+            Syncer(self._to_shadow).sync_mapping(self._shadow, self._state, list(held))
         # Live and shadow now differ only where those changes were: sync just there.
         rows = Syncer(self._to_live).sync_paths(self._state, self._shadow, applied)
         frame = Frame(self._next_index, time.time(), trigger, None, self.page, tuple(rows), index)
         self._last_was_capture = False
         self._append(frame)
-        if skipped:
-            where = ", ".join(sorted(format_path(p) for p in skipped))
+        new = sorted({format_path(p) for p in skipped} - self._restore_warned)
+        if new:  # once per place: the type itself was warned about when it was recorded
+            self._restore_warned.update(new)
             warnings.warn(
-                f"timetravel: {trigger} left {where} as it is: the recorded value could not be "
-                "copied, so it can't be restored",
+                f"timetravel: {trigger} left {', '.join(new)} as it is: the recorded value "
+                "could not be copied, so it can't be restored",
                 TimetravelWarning,
                 stacklevel=3,
             )

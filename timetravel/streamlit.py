@@ -34,10 +34,20 @@ from .errors import TimetravelWarning
 from .model import Change, Frame
 from .recorder import KeyFilter, Recorder
 
-__all__ = ["RECORD_DIR_ENV", "StreamlitRecorder", "history_panel", "track", "undo_buttons"]
+__all__ = [
+    "RECORD_DIR_ENV",
+    "StreamlitRecorder",
+    "current",
+    "history_panel",
+    "track",
+    "undo_buttons",
+]
 
-STATE_KEY = "_timetravel"
 KEY_PREFIX = "_timetravel"
+# The session's recorder lives in that session's st.session_state, never recorded itself.
+# (Streamlit's own per-session objects take no attributes or are rebuilt every run, so
+# st.session_state.clear() clears the history too.)
+STATE_KEY = "_timetravel"
 RECORD_DIR_ENV = "TIMETRAVEL_RECORD_DIR"
 
 # Widgets whose session-state value Streamlit won't let a script set.
@@ -122,14 +132,14 @@ def _pages(ctx: Any) -> dict[str, str]:
         return {}
 
 
-def _trigger(internals: Any) -> str | None:
-    """The widget the user just used: a clicked button, a submitted form, a changed value."""
+def _changed_widgets(internals: Any) -> list[tuple[bool, str]]:
+    """The widgets the user just used, as (not a button or form, name), buttons first."""
     if internals is None:
-        return None
+        return []
     try:
         ids = list(internals._new_widget_state.states)
     except AttributeError:
-        return None
+        return []
     changed: list[tuple[bool, str]] = []
     for wid in ids:
         try:
@@ -148,10 +158,10 @@ def _trigger(internals: Any) -> str | None:
         if name.startswith("FormSubmitter:"):
             name = "form:" + name.removeprefix("FormSubmitter:").rsplit("-", 1)[0]
         if name.startswith(KEY_PREFIX):
-            continue
+            continue  # our own Undo/Redo/jump buttons
         changed.append((not is_trigger, name))
     # Buttons and forms first: their callbacks and submitted values are what changed.
-    return min(changed)[1] if changed else None
+    return sorted(changed)
 
 
 class StreamlitRecorder:
@@ -171,27 +181,31 @@ class StreamlitRecorder:
         # st.navigation registers its pages during the run, after the main script's track():
         # names learnt then serve the next runs, which know the page's hash from the start.
         self._page_names: dict[str, str] = {}
-        self._trigger_run: object | None = None  # the run whose trigger is cached
-        self._trigger: str | None = None
+        self._changed_run: object | None = None  # the run whose changed widgets are cached
+        self._changed: list[tuple[bool, str]] = []
         recorder.merge_if = self._render_noise
 
     def _render_noise(self, changes: Sequence[Change]) -> bool:
-        """True if the changes are only widgets that appeared or went away while rendering.
+        """True if the changes are not the user's doing: they join the current undo step.
 
-        A widget's key enters session state the run after it is first drawn, and leaves it
-        the run after it is last drawn. That is not something the user did: it joins the
-        current undo step rather than starting a new one (which would cut off redo).
+        Starting a step of their own would cut off redo, and undo would land on them again.
+        With no widget of the user's changed in this run, that is the case
+        - right after a restore: the app setting up keys the restore removed, Streamlit
+          resetting a restored value that its widget no longer offers;
+        - when only widget keys appear or go away: a widget's key enters session state the
+          run after it is first drawn and leaves it the run after it is last drawn.
         """
         internals = _internals()
-        if internals is None or not changes:
+        if internals is None or not changes or self._changed_of_this_run(internals):
             return False
-        trigger = self._trigger_of_this_run(internals)
+        frames = self.recorder.frames
+        if frames and frames[-1].is_restore:
+            return True
         for change in changes:
             key = change.path[0]
             if (
                 len(change.path) != 1
                 or not change.action.startswith("dictionary_item")
-                or key == trigger
                 or not isinstance(key, str)
                 or not (key in self._widget_keys or _widget_id(internals, key) is not None)
             ):
@@ -260,6 +274,10 @@ class StreamlitRecorder:
             st.rerun()
         done = self._restore(op, index)
         self._run = _run_token(ctx)  # the restore frame is this run's frame
+        if done and ctx is not None and ctx.fragment_ids_this_run:
+            # Only the fragment would rerun: widgets outside it would keep showing (and then
+            # send back) the values from before the restore.
+            st.rerun(scope="app")
         return done
 
     def _restore(self, op: str, index: int | None) -> bool:
@@ -278,11 +296,11 @@ class StreamlitRecorder:
 
     # --- the run ------------------------------------------------------------------------------
 
-    def _trigger_of_this_run(self, internals: Any) -> str | None:
+    def _changed_of_this_run(self, internals: Any) -> list[tuple[bool, str]]:
         token = _run_token(get_script_run_ctx())
-        if token is None or self._trigger_run is not token:
-            self._trigger_run, self._trigger = token, _trigger(internals)
-        return self._trigger
+        if token is None or self._changed_run is not token:
+            self._changed_run, self._changed = token, _changed_widgets(internals)
+        return self._changed
 
     def _learn_pages(self, ctx: Any) -> str | None:
         """Note the page names Streamlit knows now; the current page's name, if known."""
@@ -310,7 +328,8 @@ class StreamlitRecorder:
                 if isinstance(key, str) and _widget_id(internals, key) is not None:
                     self._widget_keys.add(key)
         first = not self.recorder.frames
-        trigger = "initial" if first else (self._trigger_of_this_run(internals) or "rerun")
+        changed = self._changed_of_this_run(internals)
+        trigger = "initial" if first else (changed[0][1] if changed else "rerun")
         self.recorder.capture(trigger=trigger, empty=True)
 
     def __repr__(self) -> str:
@@ -329,7 +348,7 @@ def _touch(frame: Frame) -> None:
 def _exclusions(
     exclude: Iterable[Hashable], include: Iterable[Hashable] | None
 ) -> Callable[[Hashable], bool]:
-    static = KeyFilter([*exclude, f"{KEY_PREFIX}*"], include)
+    static = KeyFilter([*exclude, STATE_KEY, f"{KEY_PREFIX}_*"], include)
 
     def excluded(key: Hashable) -> bool:
         return not static(key) or is_read_only_key(key)
@@ -373,8 +392,8 @@ def track(
     variable) names a folder that gets one ``.ttrec`` file per session, written as it goes.
     """
     ctx = get_script_run_ctx()
-    session = st.session_state.get(STATE_KEY)
-    if not isinstance(session, StreamlitRecorder):
+    session = _stored()
+    if session is None:
         directory = record_to or os.environ.get(RECORD_DIR_ENV) or None
         main_script = getattr(ctx, "main_script_path", "") or ""
         options: dict[str, Any] = {
@@ -405,18 +424,30 @@ def track(
             path = None
             recorder = Recorder(st.session_state, **options)
         session = StreamlitRecorder(recorder, path)
-        st.session_state[STATE_KEY] = session
+        _store(session)
     session._on_run(ctx)
     return session
 
 
-def _current(rec: StreamlitRecorder | None) -> StreamlitRecorder:
-    if rec is not None:
-        return rec
-    session = st.session_state.get(STATE_KEY)
-    if not isinstance(session, StreamlitRecorder):
+def _stored() -> StreamlitRecorder | None:
+    found = st.session_state.get(STATE_KEY)
+    return found if isinstance(found, StreamlitRecorder) else None
+
+
+def _store(session: StreamlitRecorder) -> None:
+    st.session_state[STATE_KEY] = session
+
+
+def current() -> StreamlitRecorder:
+    """This session's recorder (:func:`track` must have run in this session)."""
+    session = _stored()
+    if session is None:
         raise RuntimeError("call timetravel.streamlit.track() at the top of the script first")
     return session
+
+
+def _current(rec: StreamlitRecorder | None) -> StreamlitRecorder:
+    return rec if rec is not None else current()
 
 
 def undo_buttons(

@@ -339,3 +339,105 @@ def test_an_unwritable_record_dir_records_in_memory_with_a_warning(
         click(at, UNDO)
     assert at.session_state.todos == []
     assert any("recording in memory only" in str(w.message) for w in caught)
+
+
+# --- found in review: undo/redo steps must match what the user did ---------------------
+
+
+def test_redo_after_undoing_to_before_the_app_set_up_its_state(todo_app: AppTest) -> None:
+    at = todo_app
+    add(at, "milk")
+    click(at, UNDO)  # back to the first frame, before the app made `todos`
+    assert at.session_state.todos == []
+    click(at, REDO)
+    assert [t["title"] for t in at.session_state.todos] == ["milk"]
+
+
+def test_wizard_undo_three_then_redo_three() -> None:
+    at = AppTest.from_file(str(EXAMPLES / "settings_wizard.py"), default_timeout=30).run()
+    at.text_input(key="w_name").input("Ann")
+    at.button(key="FormSubmitter:profile-Next").click().run()
+    at.radio(key="w_theme").set_value("dark").run()
+    at.toggle(key="w_notify").set_value(False).run()
+    for _ in range(3):
+        click(at, UNDO)
+    assert at.session_state.step == 1
+    for _ in range(3):
+        click(at, REDO)
+    assert at.session_state.theme == "dark" and at.session_state.notify is False
+    assert at.toggle(key="w_notify").value is False
+
+
+def test_a_form_submitted_first_can_be_undone() -> None:
+    def app() -> None:
+        import streamlit as st
+
+        import timetravel.streamlit as tt
+
+        tt.track()
+        tt.undo_buttons()
+        with st.form("f"):
+            st.text_input("Name", key="name")
+            st.form_submit_button("Send")
+
+    at = AppTest.from_function(app, default_timeout=30).run()
+    at.text_input(key="name").input("Ann")
+    at.button(key="FormSubmitter:f-Send").click().run()
+    assert not at.button(key=UNDO).disabled
+    click(at, UNDO)
+    assert at.text_input(key="name").value == ""
+
+
+def test_undo_never_loops_when_streamlit_resets_a_value_its_widget_no_longer_offers() -> None:
+    def app() -> None:
+        import streamlit as st
+
+        import timetravel.streamlit as tt
+
+        tt.track()
+        tt.undo_buttons()
+        kind = st.radio("kind", ["fruit", "veg"], key="kind")
+        options = {"fruit": ["apple", "pear"], "veg": ["kale", "leek"]}[kind]
+        st.selectbox("item", options, key="item")
+
+    at = AppTest.from_function(app, default_timeout=30).run()
+    at.selectbox(key="item").set_value("pear").run()
+    at.radio(key="kind").set_value("veg").run()
+    at.selectbox(key="item").set_value("leek").run()
+    seen = []
+    for _ in range(3):
+        click(at, UNDO)
+        seen.append((at.radio(key="kind").value, at.selectbox(key="item").value))
+    assert seen[-1][0] == "fruit" and len(set(seen)) == 3  # each undo went further back
+    click(at, REDO)
+    assert at.radio(key="kind").value in ("fruit", "veg")  # redo was not cut off
+
+
+def test_redo_never_hands_the_app_a_stand_in_for_an_uncopyable_value() -> None:
+    def app() -> None:
+        import threading
+
+        import streamlit as st
+
+        import timetravel.streamlit as tt
+
+        tt.track()
+        tt.undo_buttons()
+        st.session_state.setdefault("objs", [])
+
+        def add_lock() -> None:
+            st.session_state.objs = [*st.session_state.objs, threading.Lock()]
+
+        st.button("add", key="add", on_click=add_lock)
+        with st.session_state.objs[-1] if st.session_state.objs else threading.Lock():
+            pass
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TimetravelWarning)
+        at = AppTest.from_function(app, default_timeout=30).run()
+        click(at, "add")
+        click(at, "add")
+        click(at, UNDO)
+        click(at, REDO)
+        click(at, UNDO)
+    no_exception(at)
