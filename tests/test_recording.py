@@ -299,3 +299,62 @@ def test_open_without_index_checks_the_header_then_indexes_with_progress(tmp_pat
     (tmp_path / "bad.ttrec").write_bytes(b"nope")
     with pytest.raises(RecordingError, match="not a timetravel recording"):
         Recording.open(tmp_path / "bad.ttrec", index=False)
+
+
+def test_reading_from_many_threads_at_once(tmp_path: Path) -> None:
+    import threading
+
+    path = tmp_path / "t.ttrec"
+    expected = make_recording(path, steps=60)
+    rec = Recording.open(path)
+    errors: list[BaseException] = []
+
+    def read(offset: int) -> None:
+        try:
+            for i in range(offset, len(rec), 3):
+                assert rec.state_at(i) == expected[i]
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read, args=(k % 3,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+
+
+def test_first_index_is_learnt_once_frames_arrive(tmp_path: Path) -> None:
+    state = {"n": 0}
+    rec = Recorder(state, limit=3)
+    rec.capture()
+    for i in range(1, 8):
+        state["n"] = i
+        rec.capture()
+    rec.save(tmp_path / "folded.ttrec")
+    opened = Recording.open(tmp_path / "folded.ttrec", index=False)
+    assert opened.first_index == 0 and len(opened) == 0  # nothing known yet
+    opened.refresh()
+    assert opened.first_index == 5 and opened.state_at(-1) == {"n": 7}
+
+
+def test_refresh_meeting_corruption_keeps_what_was_read(tmp_path: Path) -> None:
+    path = tmp_path / "c.ttrec"
+    state = {"n": 0}
+    rec = Recorder(state, sink=path)
+    rec.capture()
+    reader = Recording.open(path)
+    good = path.read_bytes()
+    for i in range(1, 5):
+        state["n"] = i
+        rec.capture()
+    rec.close()
+    data = bytearray(path.read_bytes())
+    data[len(good) + 20] ^= 0xFF  # corrupt a frame appended after the reader opened
+    path.write_bytes(data)
+    with pytest.raises(RecordingError, match="checksum"):
+        reader.refresh()
+    assert len(reader) == 1 and reader.state_at(0) == {"n": 0}
+    with pytest.raises(RecordingError):
+        reader.refresh()  # still reports the damage, never doubles frames
+    assert len(reader) == 1

@@ -292,6 +292,14 @@ class Writer:
             self.stream.close()
 
 
+class ScanError(RecordingError):
+    """A bad record met while indexing; ``at`` is its offset (all before it was indexed)."""
+
+    def __init__(self, message: str, at: int) -> None:
+        super().__init__(message)
+        self.at = at
+
+
 @dataclass
 class Index:
     """Where each record of a file is, found without decoding payloads."""
@@ -374,6 +382,8 @@ def scan(
             else:
                 raise RecordingError(f"{where}: unknown record kind {kind!r} at byte {pos}")
             pos = body + length
+    except RecordingError as exc:
+        raise ScanError(str(exc), pos) from None
     finally:
         view.release()
     return pos, None, header

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
@@ -10,7 +11,15 @@ from typing import Any, overload
 
 from . import _codec
 from ._engine import Syncer, apply_changes
-from ._format import PREAMBLE, RECORD_HEAD, Index, decode_frame, read_preamble, scan
+from ._format import (
+    PREAMBLE,
+    RECORD_HEAD,
+    Index,
+    ScanError,
+    decode_frame,
+    read_preamble,
+    scan,
+)
 from .errors import RecordingError
 from .model import Change, Frame
 from .values import MISSING, copy_value, values_equal
@@ -51,6 +60,8 @@ class Recording(Sequence[Frame]):
     def __init__(self, path: str, data: bytearray) -> None:
         self.path = path
         self._data = data
+        # Viewers read from worker threads while the UI thread reads too.
+        self._lock = threading.RLock()
         read_preamble(data, path)
         frames: list[tuple[int, int]] = []
         keyframes: list[tuple[int, int, int]] = []
@@ -111,16 +122,26 @@ class Recording(Sequence[Frame]):
                 tail = f.read()
         except OSError as exc:
             raise RecordingError(f"{self.path}: can't read it ({exc.strerror or exc})") from None
-        before = len(idx.frames)
-        del self._data[idx.end :]
-        self._data += tail
-        idx.end, idx.truncated_at, header = scan(
-            self._data, self.path, idx.end, idx.frames, idx.keyframes, progress
-        )
-        if header is not None:
-            raise RecordingError(f"{self.path}: a second header record at byte {header[0]}")
-        self._settle()
-        return len(idx.frames) - before
+        with self._lock:
+            before, kf_before = len(idx.frames), len(idx.keyframes)
+            del self._data[idx.end :]
+            self._data += tail
+            try:
+                end, truncated_at, header = scan(
+                    self._data, self.path, idx.end, idx.frames, idx.keyframes, progress
+                )
+            except ScanError as exc:
+                # Frames before the bad record stay readable; reading resumes at it, so a
+                # later refresh reports it again rather than indexing anything twice.
+                idx.end, idx.truncated_at = exc.at, None
+                self._settle()
+                raise RecordingError(str(exc)) from None
+            if header is not None:
+                del idx.frames[before:], idx.keyframes[kf_before:]
+                raise RecordingError(f"{self.path}: a second header record at byte {header[0]}")
+            idx.end, idx.truncated_at = end, truncated_at
+            self._settle()
+            return len(idx.frames) - before
 
     def _settle(self) -> None:
         """The first frame is readable only with its keyframe, which the writer puts after it."""
@@ -197,7 +218,9 @@ class Recording(Sequence[Frame]):
     def first_index(self) -> int:
         """``Frame.index`` of the first frame (0 unless saved from a folded history)."""
         if self._first_index is None:
-            self._first_index = self[0].index if len(self) else 0
+            if not len(self):
+                return 0  # not known until the first frame is there
+            self._first_index = self._frame(0, check=False).index
         return self._first_index
 
     # --- frames -------------------------------------------------------------------------------
@@ -227,13 +250,19 @@ class Recording(Sequence[Frame]):
 
     def _decode(self, offset: int, length: int, what: str) -> Any:
         try:
-            return _codec.decode(bytes(self._data[offset : offset + length]))
+            with self._lock:
+                data = bytes(self._data[offset : offset + length])
+            return _codec.decode(data)
         except _codec.DecodeError as exc:
             raise RecordingError(
                 f"{self.path}: {what} at byte {offset} is corrupt: {exc}"
             ) from None
 
-    def _frame(self, pos: int) -> Frame:
+    def _frame(self, pos: int, check: bool = True) -> Frame:
+        with self._lock:
+            return self._decode_frame(pos, check)
+
+    def _decode_frame(self, pos: int, check: bool) -> Frame:
         cache = self._cache
         frame = cache.get(pos)
         if frame is not None:
@@ -246,7 +275,7 @@ class Recording(Sequence[Frame]):
             raise RecordingError(
                 f"{self.path}: frame {pos} at byte {offset} is corrupt: {exc}"
             ) from None
-        if pos and frame.index != self.first_index + pos:
+        if check and pos and frame.index != self.first_index + pos:
             raise RecordingError(
                 f"{self.path}: frame {pos} at byte {offset} says it is frame {frame.index}; "
                 "frames are out of order (the file is corrupted)"
