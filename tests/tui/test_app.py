@@ -1,0 +1,662 @@
+"""Pilot tests: each action of the terminal UI on recordings made with the core."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import ProgressBar, TabbedContent
+
+from timetravel import Recorder, Recording, format_path
+from timetravel.jsonable import to_json
+from tui.app import BASE_FPS, TimetravelApp
+from tui.screens.goto import GotoScreen
+from tui.screens.help import HelpScreen
+from tui.widgets.filter_bar import FilterBar
+from tui.widgets.key_history import HistoryList
+
+from .conftest import SIZE, Notes, loaded, make_app, record_counter, wait_for
+
+
+def tree_labels(app: TimetravelApp) -> dict[str, str]:
+    """The state tree's top-level labels by key."""
+    out = {}
+    for node in app.state_tree.root.children:
+        assert node.data is not None
+        out[str(node.data.key)] = str(node.label).strip()
+    return out
+
+
+# --- opening and the timeline ------------------------------------------------------------------
+
+
+async def test_opens_on_the_first_frame(todo_file: Path) -> None:
+    app = make_app(todo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert app.timeline.row_count == 12
+        assert app.selected == 0
+        assert app.sub_title == "snapshot.ttrec · 12 frames"
+        assert not app.query_one(ProgressBar).display
+        labels = tree_labels(app)
+        assert labels["todos"] == "todos: list · 0 items"
+        assert labels["api_key"] == "api_key: <redacted>"
+        assert labels["conn"] == "conn: ⟨opaque _thread.lock⟩"
+        assert labels["color"].startswith("color: ⟨object tests.tui.conftest.Color⟩")
+        assert app.diff_view.mode == "frame"
+        assert len(app.diff_view.changes) == 7
+
+
+async def test_right_twice_selects_frame_2_and_shows_its_state(todo_file: Path) -> None:
+    app = make_app(todo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("right", "right")
+        assert app.selected == 2
+        assert app.timeline.cursor == 2
+        labels = tree_labels(app)
+        assert labels["todos"] == "todos: list · 1 item"
+        assert labels["new_todo"] == "new_todo: ''"
+        assert [str(c) for c in app.diff_view.changes] == [
+            "+ todos[0] = {'title': 'buy milk', 'done': False}",
+            "~ new_todo: 'buy milk' -> ''",
+        ]
+        assert app.state_tree.border_title == "State at frame 2"
+        await pilot.press("left")
+        assert app.selected == 1
+        assert tree_labels(app)["new_todo"] == "new_todo: 'buy milk'"
+
+
+async def test_timeline_keys_and_click(todo_file: Path) -> None:
+    app = make_app(todo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("end")
+        assert app.selected == 11
+        await pilot.press("home")
+        assert app.selected == 0
+        await pilot.press("down", "down", "down", "up")
+        assert app.selected == 2
+        await pilot.press("pagedown")
+        assert app.selected == 11  # a page is longer than the recording
+        await pilot.press("pageup")
+        assert app.selected == 0
+        # Row 0 of the widget is the column header, so row y+1 shows frame y.
+        await pilot.click("#timeline", offset=(5, 1 + 1 + 4))
+        assert app.selected == 4
+
+
+async def test_timeline_rows_show_marks_for_restores_and_keyframes(todo_file: Path) -> None:
+    app = make_app(todo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        timeline = app.timeline
+        width = 56
+
+        def row(r: int) -> str:
+            return timeline.render_row(r, width, timeline.rich_style).text
+
+        assert "◆" in row(0)  # the first frame always has a keyframe
+        assert "+0.000s" in row(0)
+        assert "+0.250s" in row(1)
+        assert "↶" in row(8) and "undo → 6" in row(8)
+        assert "↷" in row(9) and "redo → 7" in row(9)
+        assert "⤳" in row(11) and "jump → 5" in row(11)
+        assert "stats" in row(6)
+        # The change counts: frame 2 changed two values.
+        assert " 2  add" in row(2)
+
+
+async def test_big_file_is_indexed_in_a_worker(big_file: Path) -> None:
+    app = make_app(big_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        n = len(Recording.open(big_file))
+        assert app.timeline.row_count == n
+        for _ in range(20):
+            await pilot.press("pagedown")
+        rows = app.timeline.visible_rows
+        assert app.timeline.cursor == 20 * (rows - 1)
+        await pilot.press("end")
+        assert app.selected == n - 1
+        state = Recording.open(big_file).state_at(n - 1)
+        assert app.state_tree.state == state
+
+
+async def test_truncated_file_opens_with_a_notice(todo_file: Path) -> None:
+    data = todo_file.read_bytes()
+    cut = todo_file.with_name("cut.ttrec")
+    cut.write_bytes(data[:-5])
+    app = make_app(cut)
+    notes = Notes()
+    app.notify = notes  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert app.timeline.row_count == 11
+        assert ("warning", Recording.open(cut).notice) in notes.messages
+
+
+async def test_corrupt_file_shows_the_frames_before_the_damage(todo_file: Path) -> None:
+    data = bytearray(todo_file.read_bytes())
+    data[len(data) * 2 // 3] ^= 0xFF
+    bad = todo_file.with_name("bad.ttrec")
+    bad.write_bytes(bytes(data))
+    app = make_app(bad)
+    notes = Notes()
+    app.notify = notes  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert 0 < app.timeline.row_count < 12
+        assert app.broken is not None and "checksum mismatch" in app.broken
+        assert ("error", app.broken) in notes.messages
+        await pilot.press("end", "f")
+        assert not app.following
+        assert app.state_tree.state == Recording.open(todo_file).state_at(app.selected or 0)
+
+
+async def test_a_recording_saved_from_a_folded_history(tmp_path: Path) -> None:
+    state = {"n": 0}
+    rec = Recorder(state, limit=5)
+    rec.capture()
+    for n in range(1, 12):
+        state["n"] = n
+        rec.capture(trigger="inc")
+    path = tmp_path / "folded.ttrec"
+    rec.save(path)
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert app.source.first_index == 7
+        assert app.timeline.row_count == 5
+        await pilot.press("g", "9", "enter")
+        assert app.selected == 2
+        assert app.scrubber.state.frame_index == 9
+        assert tree_labels(app)["n"] == "n: 9"
+        assert "9" in app.timeline.render_row(2, 50, app.timeline.rich_style).text[:8]
+        node = app.state_tree.find(("n",))
+        app.state_tree.move_cursor(node)
+        await pilot.press("h")
+        await wait_for(pilot, lambda: not app.key_history.loading)
+        assert [e[0] for e in app.key_history.rows.entries] == [0, 1, 2, 3, 4]
+        await pilot.press("end", "enter")
+        assert app.selected == 4
+
+
+# --- replay ------------------------------------------------------------------------------------
+
+
+async def test_space_plays_and_pauses(todo_file: Path) -> None:
+    app = make_app(todo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("plus", "plus", "plus")  # 8x: 32 frames/s
+        assert app.speed == 8
+        await pilot.press("space")
+        assert app.playing
+        assert app.scrubber.state.playing
+        await wait_for(pilot, lambda: app.selected == 11)
+        await wait_for(pilot, lambda: not app.playing)  # stops at the end
+        await pilot.press("minus", "minus", "minus", "minus", "minus")  # 0.25x: 1 frame/s
+        await pilot.press("space")  # from the end, play starts over
+        assert app.playing and app.selected == 0
+        await pilot.press("space")
+        assert not app.playing
+        stopped = app.selected
+        await pilot.pause(0.3)
+        assert app.selected == stopped
+
+
+async def test_speed_doubles_and_halves_within_limits(todo_file: Path) -> None:
+    app = make_app(todo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert app.speed == 1
+        await pilot.press("minus")
+        assert app.speed == 0.5
+        await pilot.press("minus", "minus", "minus")
+        assert app.speed == 0.25
+        for _ in range(10):
+            await pilot.press("plus")
+        assert app.speed == 16
+        assert app.scrubber.state.speed == 16
+        await pilot.press("minus")
+        assert app.speed == 8
+
+
+async def test_playing_at_1x_advances_about_four_frames_a_second(todo_file: Path) -> None:
+    app = make_app(todo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert BASE_FPS == 4
+        await pilot.press("space")
+        await pilot.pause(0.6)
+        await pilot.press("space")
+        assert 1 <= app.selected <= 4  # type: ignore[operator]
+
+
+async def test_goto_frame(todo_file: Path) -> None:
+    app = make_app(todo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("g")
+        assert isinstance(app.screen, GotoScreen)
+        await pilot.press("5", "enter")
+        assert not isinstance(app.screen, GotoScreen)
+        assert app.selected == 5
+        assert "todos[1]['done']" in format_path(app.diff_view.changes[0].path)
+        # Out of range: the prompt stays and says why; Esc leaves the frame as it was.
+        await pilot.press("g", "9", "9", "enter")
+        assert isinstance(app.screen, GotoScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, GotoScreen)
+        assert app.selected == 5
+
+
+async def test_scrubber_shows_the_position_and_seeks_on_click(todo_file: Path) -> None:
+    app = make_app(todo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("right", "right", "right")
+        state = app.scrubber.state
+        assert (state.row, state.rows, state.frame_index) == (3, 12, 3)
+        x, width = app.scrubber._bar
+        await pilot.click("#scrubber", offset=(x + width - 1, 0))
+        assert app.selected == 11
+
+
+# --- diff between marks ------------------------------------------------------------------------
+
+
+async def test_marks_a_and_b_show_the_diff_between_frames(todo_file: Path) -> None:
+    app = make_app(todo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("right", "right", "a")
+        assert app.marks == {"A": 2}
+        assert app.diff_view.mode == "frame"
+        await pilot.press("g", "7", "enter", "b")
+        assert app.marks == {"A": 2, "B": 7}
+        assert app.diff_view.mode == "between"
+        expected = Recording.open(app.source.path).diff(2, 7)
+        assert app.diff_view.changes == expected
+        assert app.timeline.marks == {2: "A", 7: "B"}
+        assert "A=2" in app.scrubber.state.marks
+        text = app.diff_view.text.plain
+        assert "A = frame 2 → B = frame 7" in text
+        assert "+ todos[1] = {'title': 'write tests', 'done': True}" in text
+        # Moving on keeps the A/B diff; escape returns to the per-frame diff.
+        await pilot.press("right")
+        assert app.diff_view.mode == "between"
+        await pilot.press("escape")
+        assert app.marks == {}
+        assert app.diff_view.mode == "frame"
+        assert app.diff_view.changes == Recording.open(app.source.path)[8].changes
+
+
+# --- key history -------------------------------------------------------------------------------
+
+
+async def test_key_history_with_h_and_enter_jumps_there(todo_file: Path) -> None:
+    app = make_app(todo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("end")  # frame 11: both todos exist
+        tree = app.state_tree
+        node = tree.find(("filter",))
+        assert node is not None
+        tree.move_cursor(node)
+        await pilot.press("h")
+        tabs = app.query_one(TabbedContent)
+        assert tabs.active == "history"
+        await wait_for(pilot, lambda: not app.key_history.loading)
+        rows = app.key_history.rows
+        assert [e[1].index for e in rows.entries] == [0, 7, 8, 9, 11]
+        assert [(e[2], e[3]) for e in rows.entries][1] == ("all", "open")
+        assert app.focused is rows
+        await pilot.press("down", "enter")
+        assert app.selected == 7
+        assert app.timeline.cursor == 7
+
+
+async def test_key_history_of_a_nested_key_from_enter_in_the_tree(todo_file: Path) -> None:
+    app = make_app(todo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("end")
+        tree = app.state_tree
+        tree.focus()
+        todos = tree.find(("todos",))
+        assert todos is not None
+        todos.expand()
+        await pilot.pause()
+        second = tree.find(("todos", 1))
+        assert second is not None
+        second.expand()
+        await pilot.pause()
+        done = tree.find(("todos", 1, "done"))
+        assert done is not None
+        assert str(done.label).strip() == "done: True"
+        tree.move_cursor(done)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not app.key_history.loading)
+        entries = app.key_history.rows.entries
+        assert [(e[1].index, e[2], e[3]) for e in entries] == [
+            (4, entries[0][2], False),
+            (5, False, True),
+        ]
+        assert app.key_history.path == ("todos", 1, "done")
+        await pilot.press("down", "enter")
+        assert app.selected == 5
+        # The tree kept the expanded nodes while the frame changed.
+        assert str(done.label).strip() == "done: True"
+        await pilot.press("left")
+        assert str(done.label).strip() == "done: False"
+
+
+async def test_h_without_a_tree_selection_says_what_to_do(todo_file: Path) -> None:
+    app = make_app(todo_file)
+    notes = Notes()
+    app.notify = notes  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        app.state_tree.unselect()
+        await pilot.press("h")
+        assert "state tree" in notes.text()
+
+
+# --- filter ------------------------------------------------------------------------------------
+
+
+async def test_filter_narrows_the_timeline_and_escape_clears_it(todo_file: Path) -> None:
+    app = make_app(todo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash")
+        bar = app.query_one(FilterBar)
+        assert bar.has_focus and bar.display
+        await pilot.press(*"todos", "enter")
+        await wait_for(pilot, lambda: app.timeline.filtered)
+        rec = Recording.open(todo_file)
+        expected = [
+            i
+            for i, f in enumerate(rec)
+            if any("todos" in format_path(c.path) for c in f.changes)
+            or "todos" in (f.trigger or "")
+        ]
+        assert expected == [0, 2, 4, 5]
+        timeline = app.timeline
+        assert [timeline.position_at(r) for r in range(timeline.row_count)] == expected
+        assert not bar.display
+        assert app.focused is timeline
+        await pilot.press("right", "right")
+        assert app.selected == 4
+        assert timeline.border_subtitle == "4 of 12 match “todos”"
+        await pilot.press("escape")
+        assert not timeline.filtered
+        assert timeline.row_count == 12
+        assert app.selected == 4  # the frame stays selected
+
+
+async def test_filter_matches_triggers_and_escape_in_the_bar(todo_file: Path) -> None:
+    app = make_app(todo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *"UNDO", "enter")
+        await wait_for(pilot, lambda: app.timeline.filtered)
+        assert app.timeline.row_count == 1
+        assert app.selected == 8
+        await pilot.press("slash")
+        assert app.query_one(FilterBar).value == "UNDO"
+        await pilot.press("escape")
+        assert not app.timeline.filtered
+        assert not app.query_one(FilterBar).display
+
+
+async def test_goto_a_frame_hidden_by_the_filter_clears_it(todo_file: Path) -> None:
+    app = make_app(todo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *"count", "enter")
+        await wait_for(pilot, lambda: app.timeline.filtered)
+        assert [app.timeline.position_at(r) for r in range(app.timeline.row_count)] == [
+            0,
+            6,
+            10,
+            11,
+        ]
+        await pilot.press("g", "3", "enter")
+        assert not app.timeline.filtered
+        assert app.selected == 3
+
+
+async def test_filter_on_a_big_file(big_file: Path) -> None:
+    app = make_app(big_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *"[7]['qty']", "enter")
+        await wait_for(pilot, lambda: app.timeline.filtered, timeout=20)
+        rows = [app.timeline.position_at(r) for r in range(app.timeline.row_count)]
+        rec = Recording.open(big_file)
+        assert rows == [i for i, f in enumerate(rec) if any(c.path[1:2] == (7,) for c in f.changes)]
+        assert all(rec[p].changes[0].path == ("items", 7, "qty") for p in rows[1:])
+
+
+# --- follow ------------------------------------------------------------------------------------
+
+
+async def test_follow_picks_up_frames_written_while_open(tmp_path: Path) -> None:
+    path = tmp_path / "live.ttrec"
+    state: dict[str, Any] = {"n": 0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rec = Recorder(state, sink=path)
+    rec.capture()
+    for _ in range(3):
+        state["n"] += 1
+        rec.capture(trigger="tick")
+    app = make_app(path)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            assert app.timeline.row_count == 4
+            await pilot.press("home", "f")
+            assert app.following
+            assert app.selected == 3  # following sticks to the last frame
+            for _ in range(5):
+                state["n"] += 1
+                rec.capture(trigger="tick")
+            await wait_for(pilot, lambda: app.timeline.row_count == 9, timeout=3)
+            await wait_for(pilot, lambda: app.selected == 8)
+            assert tree_labels(app)["n"] == "n: 8"
+            assert app.scrubber.state.following
+            # Polls that find nothing new leave the cursor where the user put it.
+            await pilot.press("up")
+            await pilot.pause(0.7)
+            assert app.selected == 7
+            state["n"] += 1
+            rec.capture(trigger="tick")
+            await wait_for(pilot, lambda: app.selected == 9, timeout=3)
+            await pilot.press("f")
+            assert not app.following
+            state["n"] += 1
+            rec.capture(trigger="tick")
+            await pilot.pause(0.8)
+            assert app.timeline.row_count == 10
+    finally:
+        rec.close()
+
+
+async def test_follow_flag_and_an_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "empty.ttrec"
+    state: dict[str, Any] = {"n": 0}
+    rec = Recorder(state, sink=path)
+    app = make_app(path, follow=True)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.loaded)
+            assert app.following
+            assert app.timeline.row_count == 0
+            assert app.selected is None
+            rec.capture()
+            state["n"] = 5
+            rec.capture(trigger="set")
+            await wait_for(pilot, lambda: app.timeline.row_count == 2, timeout=3)
+            await wait_for(pilot, lambda: app.selected == 1)
+            assert tree_labels(app)["n"] == "n: 5"
+    finally:
+        rec.close()
+
+
+async def test_follow_with_a_filter_adds_matching_new_frames(tmp_path: Path) -> None:
+    path = tmp_path / "live.ttrec"
+    state: dict[str, Any] = {"a": 0, "b": 0}
+    rec = Recorder(state, sink=path)
+    rec.capture()
+    app = make_app(path)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            await pilot.press("slash", "b", "enter")
+            await wait_for(pilot, lambda: app.timeline.filtered)
+            await pilot.press("f")
+            for n in range(1, 5):
+                state["a" if n % 2 else "b"] = n
+                rec.capture()
+            await wait_for(pilot, lambda: app.timeline.row_count == 3, timeout=3)
+            rows = [app.timeline.position_at(r) for r in range(app.timeline.row_count)]
+            assert rows == [0, 2, 4]
+            await wait_for(pilot, lambda: app.selected == 4)
+    finally:
+        rec.close()
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+async def test_export_writes_the_state_as_json(
+    todo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.chdir(out)
+    app = make_app(todo_file)
+    notes = Notes()
+    app.notify = notes  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("g", "5", "enter", "e")
+        target = out / "snapshot-frame-5.json"
+        assert target.exists()
+        expected = json.loads(json.dumps(to_json(Recording.open(todo_file).state_at(5))))
+        assert json.loads(target.read_text()) == expected
+        assert expected["api_key"] == {"$redacted": True}
+        assert expected["todos"][1] == {"title": "write tests", "done": True}
+        assert str(target) in notes.text()
+
+
+# --- help and command palette ----------------------------------------------------------------
+
+
+async def test_help_screen_lists_the_keys(todo_file: Path) -> None:
+    app = make_app(todo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one("#help-table")
+        rendered = str(table.render())
+        assert rendered  # a rich Table; its content is checked through the key list
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_footer_has_the_main_bindings(todo_file: Path) -> None:
+    app = make_app(todo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        shown = {b.description for _, b, _, _ in app.active_bindings.values() if b.show}
+        assert {"Play", "Filter", "Go to", "Export", "Follow", "Help", "History"} <= shown
+
+
+async def test_command_palette_runs_actions(
+    todo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = make_app(todo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("right", "right")
+        await pilot.press("ctrl+p")
+        await pilot.press(*"export state")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: (tmp_path / "snapshot-frame-2.json").exists())
+
+
+async def test_command_provider_lists_every_palette_action(todo_file: Path) -> None:
+    from tui.commands import TimetravelCommands
+    from tui.keys import APP_KEYS
+
+    app = make_app(todo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        provider = TimetravelCommands(app.screen)
+        names = [str(hit.display) async for hit in provider.discover()]
+        assert names == [k.palette for k in APP_KEYS if k.palette]
+        hits = [hit async for hit in provider.search("follow")]
+        assert len(hits) == 1
+        await hits[0].command()
+        assert app.following
+
+
+async def test_history_list_jump_message(todo_file: Path) -> None:
+    app = make_app(todo_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        app.post_message(HistoryList.Jump(9))
+        await pilot.pause()
+        assert app.selected == 9
+
+
+def test_record_counter_helper(tmp_path: Path) -> None:
+    path = tmp_path / "c.ttrec"
+    record_counter(path, 60)
+    rec = Recording.open(path)
+    assert len(rec) == 60
+
+
+async def test_state_tree_loads_big_containers_in_chunks(tmp_path: Path) -> None:
+    from tui.widgets.state_tree import CHUNK
+
+    path = tmp_path / "big-list.ttrec"
+    state: dict[str, Any] = {"rows": list(range(450)), "other": 1}
+    rec = Recorder(state, sink=path)
+    rec.capture()
+    del state["rows"][0:300]
+    rec.capture(trigger="trim")
+    rec.close()
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        tree = app.state_tree
+        rows = tree.find(("rows",))
+        assert rows is not None
+        rows.expand()
+        await pilot.pause()
+        labels = [str(c.label).strip() for c in rows.children]
+        assert len(labels) == CHUNK + 1
+        assert labels[0] == "0: 0" and labels[-1] == "… 250 more"
+        tree.focus()
+        tree.move_cursor(rows.children[-1])
+        await pilot.press("enter")  # loads the next chunk (no key history for "more")
+        labels = [str(c.label).strip() for c in rows.children]
+        assert len(labels) == 2 * CHUNK + 1 and labels[-1] == "… 50 more"
+        assert app.key_history.path is None
+        await pilot.press("right")  # frame 1: 150 rows left, the node stays expanded
+        assert rows.is_expanded
+        labels = [str(c.label).strip() for c in rows.children]
+        assert len(labels) == 150
+        assert labels[0] == "0: 300" and labels[-1] == "149: 449"

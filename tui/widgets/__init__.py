@@ -1,0 +1,1 @@
+"""The widgets of the timetravel terminal UI, one module per widget."""
