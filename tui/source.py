@@ -1,8 +1,9 @@
-"""Thread-safe access to a recording for the UI and its background workers.
+"""Access to a recording for the UI and its background workers.
 
-:class:`timetravel.Recording` is not thread-safe: its frame cache is an ordered dict that
-two threads must not update at once. The UI reads frames on the event loop while workers
-index, filter and trace key histories, so:
+:class:`timetravel.Recording` locks its frame cache itself. This layer was built before it
+did and still keeps UI reads and workers apart (a possible simplification: drop the second
+Recording below, which costs a second copy of the file in memory). The UI reads frames on
+the event loop while workers index, filter and trace key histories, so:
 
 * quick reads (a frame, a state, a diff) go through :class:`RecordingSource` under one lock;
 * :meth:`RecordingSource.refresh` (indexing) runs without that lock: it only appends to the
