@@ -16,11 +16,12 @@ import timetravel.streamlit as tt
 
 DEFAULTS = {"name": "", "email": "", "theme": "light", "notify": True, "font_size": 14}
 
-tt.track()
+# Defaults first, so the first frame holds them; then one frame per run.
 for key, value in DEFAULTS.items():
     st.session_state.setdefault(key, value)
 st.session_state.setdefault("step", 1)
 st.session_state.setdefault("saved", None)
+tt.track()
 
 
 def load(*keys: str) -> None:

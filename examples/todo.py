@@ -15,14 +15,15 @@ import timetravel.streamlit as tt
 
 st.set_page_config(page_title="Todos · timetravel", page_icon=":material/checklist:")
 
-rec = tt.track()  # first thing: one frame per run, recorded to TIMETRAVEL_RECORD_DIR if set
-
+# Defaults first, so the first frame holds them: undoing everything returns to them.
 if "todos" not in st.session_state:
     seed = int(os.environ.get("TODO_SEED", "0"))
     st.session_state.todos = [
         {"id": i, "title": f"Task {i}", "done": i % 3 == 0} for i in range(seed)
     ]
     st.session_state.next_id = seed
+
+rec = tt.track()  # then one frame per run, recorded to TIMETRAVEL_RECORD_DIR if set
 
 
 def find(todo_id: int) -> dict:

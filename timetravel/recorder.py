@@ -605,7 +605,7 @@ class Recorder:
             return None if keys is None else [k if isinstance(k, str) else repr(k) for k in keys]
 
         return {
-            "exclude": plain(self._allowed.exclude),
+            "exclude": "custom" if self._allowed.predicate else plain(self._allowed.exclude),
             "include": plain(self._allowed.include),
             "limit": self.limit,
             "max_bytes": self.max_bytes,

@@ -406,6 +406,9 @@ def track(
                 "app": os.path.basename(main_script) or None,
                 "session": _session_id(ctx),
                 "streamlit": st.__version__,
+                # The recorder sees one predicate; the header keeps what the app asked for.
+                "exclude": [str(k) for k in exclude],
+                "include": None if include is None else [str(k) for k in include],
             },
         }
         path = None
