@@ -47,3 +47,16 @@ def test_doc_examples(page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert blocks, f"docs/{page} has no examples"
     monkeypatch.chdir(tmp_path)
     _run(page, blocks, shared=page in SESSION)
+
+
+def test_streamlit_guide_apps_run() -> None:
+    """Every complete app in docs/streamlit.md runs under AppTest without an exception."""
+    from streamlit.testing.v1 import AppTest
+
+    text = (DOCS / "streamlit.md").read_text()
+    apps = [b for _, b in _python_blocks("streamlit.md") if "import streamlit" in b]
+    assert len(apps) >= 5, "the guide's examples are apps"
+    for app in apps:
+        at = AppTest.from_string(app, default_timeout=30).run()
+        assert not at.exception, (app[:200], [e.value for e in at.exception])
+    assert "tt.track()" in text
