@@ -58,6 +58,7 @@ demo-script: $(STAMP)
 bench: $(STAMP)
 	$(PYTHON) benchmarks/bench_core.py
 	$(PYTHON) benchmarks/bench_streamlit.py
+	$(PYTHON) benchmarks/bench_tui.py
 
 clean:
 	rm -rf $(VENV) recordings .pytest_cache .mypy_cache .ruff_cache
