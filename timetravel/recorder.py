@@ -313,10 +313,12 @@ class Recorder:
         return frame
 
     def _keys(self) -> list[Hashable]:
+        """The keys to compare: the live ones recorded, then recorded ones no longer live."""
         allowed = self._allowed
-        keys = [k for k in self._state.keys() if allowed(k)]  # noqa: SIM118 - any Mapping
-        if len(self._shadow) > len(keys) or any(k not in self._state for k in self._shadow):
-            present = set(keys)
+        live = list(self._state.keys())  # one pass over any Mapping
+        keys = [k for k in live if allowed(k)]
+        if self._shadow:
+            present = set(live)
             keys.extend(k for k in self._shadow if k not in present and allowed(k))
         return keys
 
