@@ -282,6 +282,13 @@ class StreamlitRecorder:
 
     def _restore(self, op: str, index: int | None) -> bool:
         rec = self.recorder
+        if op != "jump":
+            # Changes sent with the click (text typed, then Undo) are recorded first, named
+            # after their widget; they are what gets undone. (A jump leaves this to the
+            # recorder, which records them without folding away the frame it jumps to.)
+            changed = self._changed_of_this_run(_internals())
+            if changed:
+                rec.capture(trigger=changed[0][1])
         if op == "undo":
             done = rec.undo()
         elif op == "redo":

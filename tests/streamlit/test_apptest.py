@@ -441,3 +441,23 @@ def test_redo_never_hands_the_app_a_stand_in_for_an_uncopyable_value() -> None:
         click(at, REDO)
         click(at, UNDO)
     no_exception(at)
+
+
+def test_changes_sent_with_an_undo_click_are_named_and_undone() -> None:
+    def app() -> None:
+        import streamlit as st
+
+        import timetravel.streamlit as tt
+
+        tt.track()
+        tt.undo_buttons()
+        st.text_input("Name", key="name")
+
+    at = AppTest.from_function(app, default_timeout=30).run()
+    at.text_input(key="name").input("Ann").run()
+    at.text_input(key="name").input("Bob")  # typed, not sent yet...
+    at.button(key=UNDO).click().run()  # ...until Undo is clicked
+    assert at.text_input(key="name").value == "Ann"
+    assert [f.trigger for f in frames(at)][-2:] == ["name", "undo"]
+    click(at, REDO)
+    assert at.text_input(key="name").value == "Bob"
