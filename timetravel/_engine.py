@@ -61,23 +61,29 @@ class Syncer:
         self.rows: list[Change] = []
 
     def sync_mapping(
-        self, dst: MutableMapping[Any, Any], src: Any, keys: Iterable[Hashable]
+        self,
+        dst: MutableMapping[Any, Any],
+        src: Any,
+        keys: Iterable[Hashable],
+        prefix: Path = (),
     ) -> list[Change]:
-        """Sync the top-level ``keys`` (which may be in either mapping, or neither)."""
+        """Sync ``keys`` (which may be in either mapping, or neither) of two mappings at
+        ``prefix`` (the top level by default)."""
         rows = self.rows
         for key in keys:
+            path = (*prefix, key)
             if key in src:
                 s = src[key]
                 if key in dst:
                     d = dst[key]
                     if d is not s and not quick_equal(d, s):
-                        self._sync_value(dst, key, d, s, (key,))
+                        self._sync_value(dst, key, d, s, path)
                 else:
-                    rows.append(Change.make((key,), "dictionary_item_added", MISSING, _history(s)))
+                    rows.append(Change.make(path, "dictionary_item_added", MISSING, _history(s)))
                     dst[key] = self.to_dst(s)
             elif key in dst:
                 rows.append(
-                    Change.make((key,), "dictionary_item_removed", _history(dst[key]), MISSING)
+                    Change.make(path, "dictionary_item_removed", _history(dst[key]), MISSING)
                 )
                 del dst[key]
         return rows
@@ -110,7 +116,7 @@ class Syncer:
         for root in kept:
             if len(root) == 1 or not self._sync_at(dst, src, root):
                 top_level[root[0]] = None
-        self.sync_mapping(dst, src, [k for k in top_level])
+        self.sync_mapping(dst, src, list(top_level))
         return self.rows
 
     def _sync_at(self, dst: Any, src: Any, path: Path) -> bool:
@@ -122,35 +128,18 @@ class Syncer:
         except (LookupError, TypeError):
             return False
         t = type(d_parent)
-        if t is not type(s_parent) or t not in (dict, list, set):
+        if t is not type(s_parent):
             return False
         key = path[-1]
-        if t is set:
-            if d_parent != s_parent:
-                self._sync_set(d_parent, s_parent, path[:-1])
+        if t is dict:
+            self.sync_mapping(d_parent, s_parent, [key], path[:-1])
             return True
-        if t is list:
-            if not (isinstance(key, int) and 0 <= key < len(d_parent) == len(s_parent)):
-                return False
+        if t is list and isinstance(key, int) and 0 <= key < len(d_parent) == len(s_parent):
             d, s = d_parent[key], s_parent[key]
             if d is not s and not quick_equal(d, s):
                 self._sync_value(d_parent, key, d, s, path)
             return True
-        if key in s_parent and key in d_parent:
-            d, s = d_parent[key], s_parent[key]
-            if d is not s and not quick_equal(d, s):
-                self._sync_value(d_parent, key, d, s, path)
-        elif key in s_parent:
-            self.rows.append(
-                Change.make(path, "dictionary_item_added", MISSING, _history(s_parent[key]))
-            )
-            d_parent[key] = self.to_dst(s_parent[key])
-        elif key in d_parent:
-            self.rows.append(
-                Change.make(path, "dictionary_item_removed", _history(d_parent[key]), MISSING)
-            )
-            del d_parent[key]
-        return True
+        return False
 
     def _sync_value(self, parent: Any, key: Hashable, d: Any, s: Any, path: Path) -> None:
         t = type(d)
