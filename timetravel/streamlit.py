@@ -109,11 +109,18 @@ def _is_read_only(meta: Any) -> bool:
     return name in _READ_ONLY_SERDES or name.endswith("SelectionSerde")
 
 
-def is_read_only_key(key: Hashable) -> bool:
-    """True if ``key`` belongs to a widget whose value a script may not set."""
+def is_read_only_key(key: Hashable, widget_keys: set[str] | None = None) -> bool:
+    """True if ``key`` belongs to a widget whose value a script may not set.
+
+    Keys found bound to a widget are added to ``widget_keys``, if given.
+    """
     internals = _internals()
     wid = _widget_id(internals, key)
-    meta = None if wid is None else _metadata(internals, wid)
+    if wid is None:
+        return False
+    if widget_keys is not None and isinstance(key, str):
+        widget_keys.add(key)
+    meta = _metadata(internals, wid)
     return meta is not None and _is_read_only(meta)
 
 
@@ -172,12 +179,13 @@ class StreamlitRecorder:
     happens at the top of the next run, in :func:`track`).
     """
 
-    def __init__(self, recorder: Recorder, path: str | None) -> None:
+    def __init__(self, recorder: Recorder, path: str | None, widget_keys: set[str]) -> None:
         self.recorder = recorder
         self.path = path
         self._run: object | None = None
         self._pending: tuple[str, int | None] | None = None
-        self._widget_keys: set[str] = set()  # keys ever bound to a widget in this session
+        # Keys ever bound to a widget in this session, noted by the recorder's key filter.
+        self._widget_keys = widget_keys
         # st.navigation registers its pages during the run, after the main script's track():
         # names learnt then serve the next runs, which know the page's hash from the start.
         self._page_names: dict[str, str] = {}
@@ -329,13 +337,8 @@ class StreamlitRecorder:
             self._pending = None
             self._restore(op, index)
             return
-        internals = _internals()
-        if internals is not None:
-            for key in list(st.session_state.keys()):
-                if isinstance(key, str) and _widget_id(internals, key) is not None:
-                    self._widget_keys.add(key)
         first = not self.recorder.frames
-        changed = self._changed_of_this_run(internals)
+        changed = self._changed_of_this_run(_internals())
         trigger = "initial" if first else (changed[0][1] if changed else "rerun")
         self.recorder.capture(trigger=trigger, empty=True)
 
@@ -353,12 +356,13 @@ def _touch(frame: Frame) -> None:
 
 
 def _exclusions(
-    exclude: Iterable[Hashable], include: Iterable[Hashable] | None
+    exclude: Iterable[Hashable], include: Iterable[Hashable] | None, widget_keys: set[str]
 ) -> Callable[[Hashable], bool]:
+    """The recorder's key filter; as it looks keys up, it notes those bound to widgets."""
     static = KeyFilter([*exclude, STATE_KEY, f"{KEY_PREFIX}_*"], include)
 
     def excluded(key: Hashable) -> bool:
-        return not static(key) or is_read_only_key(key)
+        return not static(key) or is_read_only_key(key, widget_keys)
 
     return excluded
 
@@ -402,9 +406,10 @@ def track(
     session = _stored()
     if session is None:
         directory = record_to or os.environ.get(RECORD_DIR_ENV) or None
+        widget_keys: set[str] = set()
         main_script = getattr(ctx, "main_script_path", "") or ""
         options: dict[str, Any] = {
-            "exclude": _exclusions(exclude, include),
+            "exclude": _exclusions(exclude, include, widget_keys),
             "limit": limit,
             "max_bytes": max_bytes,
             "coalesce_ms": coalesce_ms,
@@ -433,7 +438,7 @@ def track(
             )
             path = None
             recorder = Recorder(st.session_state, **options)
-        session = StreamlitRecorder(recorder, path)
+        session = StreamlitRecorder(recorder, path, widget_keys)
         _store(session)
     session._on_run(ctx)
     return session
