@@ -196,7 +196,10 @@ class Recorder:
         self._line: list[int] = []
         self._cursor = -1
         self._parent: dict[int, int | None] = {}
-        self._alias: dict[int, int | None] = {}  # empty frames -> the step they were logged at
+        # The newest frame is open while an action is still under way (capture(hold=True)):
+        # later captures add to it, and it reaches the sink when it settles.
+        self._open = False
+        self._open_is_step = False
         self._paused = False
         self._last_capture: float | None = None
         self._last_was_capture = False
@@ -257,6 +260,7 @@ class Recorder:
         *,
         page: str | None = None,
         empty: bool = False,
+        hold: bool = False,
     ) -> Frame | None:
         """Record what changed since the last frame.
 
@@ -264,26 +268,59 @@ class Recorder:
         first capture always records a frame (trigger ``"initial"`` unless given): the whole
         state as it is, which undo can return to. With ``empty=True`` a frame is recorded
         even when nothing changed (to log that something happened); it is not an undo step.
+
+        With ``hold=True`` the frame stays open: the captures that follow add their changes
+        to it (keeping its index, trigger and label) instead of making frames of their own,
+        until one without ``hold`` or :meth:`settle` closes it. An action whose effects come in
+        several steps is one frame and one undo step, and can be shown before it is complete.
+        An open frame reaches the sink when it settles.
         """
         if page is not None:
             self.page = page
         if self._paused:
             return None
-        return self._capture(trigger, label, empty)
+        if self._open:
+            return self._amend(trigger, label, hold)
+        return self._capture(trigger, label, empty, hold)
 
-    def _capture(self, trigger: str | None, label: str | None, empty: bool = False) -> Frame | None:
+    def settle(self) -> Frame | None:
+        """Close the open frame (see ``capture(hold=True)``) as it is; returns it, if any."""
+        if not self._open:
+            return None
+        self._open = False
+        frame = self._frames[-1]
+        self._write(frame)
+        return frame
+
+    @property
+    def open_frame(self) -> Frame | None:
+        """The frame still open for changes (``capture(hold=True)``, a held restore), if any."""
+        return self._frames[-1] if self._open else None
+
+    def _capture(
+        self, trigger: str | None, label: str | None, empty: bool = False, hold: bool = False
+    ) -> Frame | None:
         first = self._next_index == 0
         rows = Syncer(self._to_shadow).sync_mapping(self._shadow, self._state, self._keys())
         if not rows and not first:
             if empty:
                 frame = Frame(self._next_index, time.time(), trigger, label, self.page, ())
-                self._alias[frame.index] = self.position  # holds that step's state
-                self._append(frame)
+                self._append(frame, hold)
+                self._open_is_step = False
                 return frame
             return None
         if first and trigger is None:
             trigger = "initial"
         frame = Frame(self._next_index, time.time(), trigger, label, self.page, tuple(rows))
+        self._place(frame)
+        self._last_was_capture = True
+        self._append(frame, hold)
+        self._open_is_step = True
+        self._warn_opaque()
+        return frame
+
+    def _place(self, frame: Frame) -> None:
+        """Put a frame that changed something on the undo line."""
         now = time.monotonic()
         merge = (
             self.coalesce_ms > 0
@@ -302,14 +339,46 @@ class Recorder:
             self._parent[frame.index] = self._parent.get(self._line[self._cursor])
             self._line[self._cursor] = frame.index
         else:
-            self._parent[frame.index] = self.position
-            del self._line[self._cursor + 1 :]
-            self._line.append(frame.index)
-            self._cursor = len(self._line) - 1
+            self._new_step(frame.index)
         self._last_capture = now
-        self._last_was_capture = True
-        self._append(frame)
-        self._warn_opaque()
+
+    def _new_step(self, index: int) -> None:
+        self._parent[index] = self.position
+        del self._line[self._cursor + 1 :]
+        self._line.append(index)
+        self._cursor = len(self._line) - 1
+
+    def _amend(self, trigger: str | None, label: str | None, hold: bool) -> Frame:
+        """Add what changed since the open frame to it."""
+        frame = self._frames[-1]
+        rows = Syncer(self._to_shadow).sync_mapping(self._shadow, self._state, self._keys())
+        if rows:
+            frame = Frame(
+                frame.index,
+                frame.time,
+                frame.trigger if frame.trigger is not None else trigger,
+                frame.label if frame.label is not None else label,
+                self.page if self.page is not None else frame.page,
+                frame.changes + tuple(rows),
+                frame.restores,
+            )
+            self._frames[-1] = frame
+            size = _frame_size(frame)
+            self._bytes += size - self._sizes[-1]
+            self._sizes[-1] = size
+            if not self._open_is_step:
+                self._place(frame)  # an empty frame that now changed something: a step
+                self._last_was_capture = True
+                self._open_is_step = True
+            elif frame.restores is not None and self._line[self._cursor] != frame.index:
+                # What the restore's run wrote is part of that step: undo and redo come back
+                # to the state this frame holds.
+                node = self._line[self._cursor]
+                self._parent[frame.index] = self._parent.get(node)
+                self._line[self._cursor] = frame.index
+            self._warn_opaque()
+        if not hold:
+            self.settle()
         return frame
 
     def _keys(self) -> list[Hashable]:
@@ -337,19 +406,21 @@ class Recorder:
                 stacklevel=4,
             )
 
-    def _append(self, frame: Frame) -> None:
+    def _append(self, frame: Frame, hold: bool = False) -> None:
         self._frames.append(frame)
         size = _frame_size(frame)
         self._sizes.append(size)
         self._bytes += size
         self._next_index = frame.index + 1
-        if self._writer is not None:
+        self._open = hold
+        if not hold:
             self._write(frame)
         if not self._restoring:
             self._fold()
 
     def _write(self, frame: Frame) -> None:
-        assert self._writer is not None
+        if self._writer is None:
+            return
         try:
             self._writer.write_frame(frame, lambda: self._shadow)
         except Exception as exc:
@@ -384,7 +455,6 @@ class Recorder:
             for k, p in self._parent.items()
             if k >= base
         }
-        self._alias = {k: p for k, p in self._alias.items() if k >= base}
 
     def _relink_line(self, base: int) -> None:
         """Replace folded steps of the undo line by frames in memory that hold their state.
@@ -414,56 +484,50 @@ class Recorder:
 
     # --- restoring ----------------------------------------------------------------------------
 
-    def undo(self) -> bool:
+    def undo(self, *, hold: bool = False) -> bool:
         """Restore the state before the last step. False if there is nothing to undo.
 
-        Changes not yet captured are captured first, so they are what gets undone.
+        Changes not yet captured are captured first, so they are what gets undone. With
+        ``hold=True`` the undo frame stays open (see ``capture(hold=True)``).
         """
         with self._restore_op():
-            self._capture(None, None)
+            self._settle_pending()
             if self._cursor <= 0:
                 return False
             self._cursor -= 1
-            self._restore(self._line[self._cursor], "undo")
+            self._restore(self._line[self._cursor], "undo", hold)
             return True
 
-    def redo(self) -> bool:
+    def redo(self, *, hold: bool = False) -> bool:
         """Restore the step that the last undo went back from. False if there is none."""
         with self._restore_op():
-            self._capture(None, None)
+            self._settle_pending()
             if not self.can_redo:
                 return False
             self._cursor += 1
-            self._restore(self._line[self._cursor], "redo")
+            self._restore(self._line[self._cursor], "redo", hold)
             return True
 
-    def jump(self, index: int) -> Frame:
+    def jump(self, index: int, *, hold: bool = False) -> Frame:
         """Restore the state of frame ``index`` (any frame still in memory, on any branch).
 
-        Undo and redo then step along the branch that leads to it. Returns the jump frame.
+        A jump is a step like any capture: undo right after it returns to where the mapping
+        was before the jump, and what could be redone before it can't be any more (the
+        frames stay, and jump reaches them). Returns the jump frame.
         """
         self._position_of(index)  # IndexError early, before anything is captured
         with self._restore_op():
+            self._settle_pending()
+            frame = self._restore(index, "jump", hold)
+            self._new_step(frame.index)
+            return frame
+
+    def _settle_pending(self) -> None:
+        """Capture changes not yet recorded (into the open frame, if any) and settle."""
+        if self._open:
+            self._amend(None, None, hold=False)
+        else:
             self._capture(None, None)
-            target = self._frames[self._position_of(index)]
-            node = target.restores if target.restores is not None else index
-            alias = self._alias.get(node, node)
-            node = node if alias is None else alias
-            if index in self._line:
-                self._cursor = self._line.index(index)
-            elif node in self._line:
-                self._cursor = self._line.index(node)
-            else:
-                chain: list[int] = []
-                n: int | None = node
-                base = self._frames[0].index
-                while n is not None and n >= base:
-                    chain.append(n)
-                    n = self._parent.get(n)
-                chain.reverse()
-                self._line = chain or [index]
-                self._cursor = len(self._line) - 1
-            return self._restore(index, "jump")
 
     @contextlib.contextmanager
     def _restore_op(self) -> Iterator[None]:
@@ -475,7 +539,7 @@ class Recorder:
             self._restoring = False
             self._fold()
 
-    def _restore(self, index: int, trigger: str) -> Frame:
+    def _restore(self, index: int, trigger: str, hold: bool = False) -> Frame:
         start = self._position_of(index) + 1
         applied: list[Change] = []
         skipped: dict[tuple[Hashable, ...], Change] = {}
@@ -505,7 +569,8 @@ class Recorder:
         rows = Syncer(self._to_live).sync_paths(self._state, self._shadow, applied)
         frame = Frame(self._next_index, time.time(), trigger, None, self.page, tuple(rows), index)
         self._last_was_capture = False
-        self._append(frame)
+        self._append(frame, hold)
+        self._open_is_step = True  # an open restore frame never becomes a step of its own
         new = sorted({format_path(p) for p in skipped} - self._restore_warned)
         if new:  # once per place: the type itself was warned about when it was recorded
             self._restore_warned.update(new)
@@ -591,7 +656,8 @@ class Recorder:
             writer.close()
 
     def close(self) -> None:
-        """Close the recording file, if one is being written."""
+        """Settle the open frame, if any, and close the recording file, if one is being written."""
+        self.settle()
         if self._writer is not None:
             self._writer.close()
             self._writer = None

@@ -1,0 +1,37 @@
+"""The Streamlit layer: per-session recording, Undo/Redo buttons and a history panel.
+
+::
+
+    import streamlit as st
+    import timetravel.streamlit as tt
+
+    rec = tt.track()          # near the top of the script: one frame per user action
+    tt.undo_buttons()         # "Undo" and "Redo", disabled when there is nothing to do
+    tt.history_panel()        # in the sidebar: frames, jump to any, download the recording
+
+Each browser session has its own recorder, kept in its own ``st.session_state``. A frame is
+one user action once it has settled: the callbacks it fired, the run it caused, every
+``st.rerun()`` after it. Restores happen where Streamlit allows them: from a widget callback
+(``on_click=rec.undo``) at once, before any widget exists; from the script body they are
+scheduled and the script reruns. Keys of read-only widgets (buttons, uploaders, data editors,
+selections...) are never recorded or written.
+
+The modules: ``_internals`` (every use of Streamlit's private internals), ``session`` (the
+per-session recorder), ``widgets`` (buttons and panel) and ``editor`` (an undoable table).
+"""
+
+from __future__ import annotations
+
+from .editor import data_editor
+from .session import RECORD_DIR_ENV, StreamlitRecorder, current, track
+from .widgets import history_panel, undo_buttons
+
+__all__ = [
+    "RECORD_DIR_ENV",
+    "StreamlitRecorder",
+    "current",
+    "data_editor",
+    "history_panel",
+    "track",
+    "undo_buttons",
+]

@@ -1,0 +1,300 @@
+"""Every use of Streamlit's private internals, in one place.
+
+Streamlit has no public hook for "the user's action has settled" nor for widget metadata, so
+the layer reads them here. Each private attribute is optional: when one is missing (a
+Streamlit upgrade renamed it), the function falls back to a safe answer and the layer records
+at the start of each run instead, with one warning, rather than breaking the app.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+__all__ = [
+    "RunEnd",
+    "changed_widgets",
+    "fragment_run",
+    "hook_run_ends",
+    "is_read_only_key",
+    "page_hash",
+    "pages",
+    "request_app_rerun",
+    "run_context",
+    "run_token",
+    "script_started",
+]
+
+KEY_PREFIX = "_timetravel"
+
+# Widgets whose session-state value Streamlit won't let a script set.
+_READ_ONLY_VALUE_TYPES = frozenset(
+    {
+        "trigger_value",  # button, form submit, download button
+        "string_trigger_value",  # menu button, column-config buttons
+        "json_trigger_value",
+        "file_uploader_state_value",  # file uploader, camera and audio input
+        "chat_input_value",
+    }
+)
+_READ_ONLY_SERDES = frozenset(
+    {
+        "ButtonSerde",
+        "ButtonClickSerde",
+        "DataEditorSerde",
+        "FileUploaderSerde",
+        "CameraInputSerde",
+        "AudioInputSerde",
+        "ChatInputSerde",
+        "MenuButtonSerde",
+        "VegaLiteStateSerde",
+    }
+)
+
+# How a script run ended, as the end-of-run hook reports it: "done" (the run settled) or
+# "rerun" (st.rerun() or a new request from the browser cut it short).
+RunEnd = str
+
+
+def run_context() -> Any:
+    """This thread's ScriptRunContext, or None outside a script run."""
+    return get_script_run_ctx()
+
+
+def _state(ctx: Any = None) -> Any:
+    """Streamlit's SessionState behind ``st.session_state`` in this run, or None."""
+    ctx = ctx if ctx is not None else get_script_run_ctx()
+    return None if ctx is None else getattr(ctx.session_state, "_state", None)
+
+
+def script_started(ctx: Any) -> bool:
+    """True once the script body runs (widgets may exist), False in callbacks."""
+    started = getattr(ctx, "has_script_started", None)
+    if started is None:
+        started = getattr(ctx, "_has_script_started", True)
+    return bool(started)
+
+
+def run_token(ctx: Any) -> object | None:
+    """An object that identifies this script run (or fragment rerun) while it lasts."""
+    # ScriptRunContext.reset() gives every run a fresh cursors dict; holding on to it keeps
+    # its identity from being reused.
+    return getattr(ctx, "cursors", None) if ctx is not None else None
+
+
+def fragment_run(ctx: Any) -> bool:
+    """True if this run reruns fragments only, not the whole app."""
+    return bool(getattr(ctx, "fragment_ids_this_run", None))
+
+
+def page_hash(ctx: Any) -> str:
+    return str(getattr(ctx, "page_script_hash", "") or "")
+
+
+def pages(ctx: Any) -> dict[str, str]:
+    """Page names by script hash, as far as Streamlit knows them at this point of the run."""
+    try:
+        found = ctx.pages_manager.get_pages()
+        return {h: str(p.get("page_name")) for h, p in found.items() if p.get("page_name")}
+    except Exception:
+        return {}
+
+
+def _metadata(internals: Any, widget_id: str) -> Any:
+    try:
+        return internals._new_widget_state.widget_metadata.get(widget_id)
+    except AttributeError:
+        return None
+
+
+def _widget_id(internals: Any, key: Hashable) -> str | None:
+    if internals is None or not isinstance(key, str):
+        return None
+    try:
+        wid = internals._key_id_mapper.get_id_from_key(key)
+    except Exception:
+        return None
+    return wid if isinstance(wid, str) else None
+
+
+def _serde_name(meta: Any) -> str:
+    return type(getattr(meta.deserializer, "__self__", None)).__name__
+
+
+def _is_read_only(meta: Any) -> bool:
+    if meta.value_type in _READ_ONLY_VALUE_TYPES:
+        return True
+    name = _serde_name(meta)
+    return name in _READ_ONLY_SERDES or name.endswith("SelectionSerde")
+
+
+def is_read_only_key(key: Hashable) -> bool:
+    """True if ``key`` belongs to a widget whose value a script may not set."""
+    internals = _state()
+    wid = _widget_id(internals, key)
+    if wid is None:
+        return False
+    meta = _metadata(internals, wid)
+    return meta is not None and _is_read_only(meta)
+
+
+class Changed:
+    """A widget the user changed in this interaction."""
+
+    __slots__ = ("is_trigger", "keyed", "kind", "name")
+
+    def __init__(self, name: str, is_trigger: bool, keyed: bool, kind: str) -> None:
+        self.name = name  # its key, "form:<key>" for a form's submit button, else its kind
+        self.is_trigger = is_trigger  # a button: clicking it is the action
+        self.keyed = keyed
+        self.kind = kind  # "slider", "text_input"... from Streamlit's serde class
+
+    def __repr__(self) -> str:
+        return f"<Changed {self.name}>"
+
+
+def _kind(meta: Any) -> str:
+    name = _serde_name(meta).removesuffix("Serde") if meta is not None else ""
+    snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+    return snake or "widget"
+
+
+def changed_widgets(editor_key: Callable[[str], str | None]) -> list[Changed]:
+    """The widgets the user changed for this run, buttons and forms first.
+
+    ``editor_key`` maps a widget key the layer made for a user's widget (an undoable table)
+    back to the user's key, or returns None.
+    """
+    internals = _state()
+    if internals is None:
+        return []
+    try:
+        ids = list(internals._new_widget_state.states)
+    except AttributeError:
+        return []
+    changed: list[Changed] = []
+    for wid in ids:
+        try:
+            if not internals._widget_changed(wid):
+                continue
+        except Exception:  # values whose != is not a bool
+            continue
+        meta = _metadata(internals, wid)
+        is_trigger = meta is not None and meta.value_type in _READ_ONLY_VALUE_TYPES
+        try:
+            key = internals._key_id_mapper.get_key_from_id(wid)
+        except Exception:
+            key = None
+        keyed = isinstance(key, str) and bool(key)
+        name = key if isinstance(key, str) and key else _kind(meta)
+        if name.startswith("FormSubmitter:"):
+            name = "form:" + name.removeprefix("FormSubmitter:").rsplit("-", 1)[0]
+        if name.startswith(KEY_PREFIX):
+            user_key = editor_key(name)
+            if user_key is None:
+                continue  # our own Undo/Redo/jump buttons: the restore names the frame
+            name = user_key
+        changed.append(Changed(name, is_trigger, keyed, _kind(meta)))
+    # Buttons and forms first: their callbacks and submitted values are what changed.
+    changed.sort(key=lambda c: not c.is_trigger)
+    return changed
+
+
+def _runner(ctx: Any) -> Any:
+    """The ScriptRunner running this thread's script, or None."""
+    from streamlit.runtime.scriptrunner import ScriptRunner
+
+    owner = getattr(getattr(ctx, "yield_check", None), "__self__", None)
+    if isinstance(owner, ScriptRunner):
+        return owner
+    target = getattr(threading.current_thread(), "_target", None)
+    owner = getattr(target, "__self__", None)
+    return owner if isinstance(owner, ScriptRunner) else None
+
+
+def _run_events() -> tuple[set[Any], Any]:
+    from streamlit.runtime.scriptrunner import ScriptRunnerEvent
+
+    ends = {
+        getattr(ScriptRunnerEvent, name)
+        for name in (
+            "SCRIPT_STOPPED_WITH_SUCCESS",
+            "SCRIPT_STOPPED_WITH_COMPILE_ERROR",
+            "FRAGMENT_STOPPED_WITH_SUCCESS",
+        )
+        if hasattr(ScriptRunnerEvent, name)
+    }
+    return ends, getattr(ScriptRunnerEvent, "SCRIPT_STOPPED_FOR_RERUN", None)
+
+
+def _on_runner_event(sender: Any, event: Any = None, **kwargs: Any) -> None:
+    """Every hooked ScriptRunner's events: tell the listener how a run ended."""
+    ends, rerun = _run_events()
+    how = "done" if event in ends else "rerun" if event == rerun else None
+    listener = _listener[0]
+    if how is None or listener is None:
+        return
+    try:
+        listener(how)
+    except Exception:  # a failure here must never stop Streamlit's script runner
+        logging.getLogger("timetravel").exception("timetravel: end-of-run hook failed")
+
+
+# The one function told of every run's end; the session module sets it. (A fragment's run
+# does not run the script body, so only a hook on every ScriptRunner sees it end.)
+_listener: list[Callable[[RunEnd], None] | None] = [None]
+
+
+def _connect(runner: Any) -> bool:
+    signal = getattr(runner, "on_event", None)
+    if signal is None or not hasattr(signal, "connect"):
+        return False
+    if getattr(runner, "_timetravel_hooked", False):
+        return True
+    try:
+        signal.connect(_on_runner_event, weak=False)
+        runner._timetravel_hooked = True
+    except Exception:
+        return False
+    return True
+
+
+def hook_run_ends(ctx: Any, listener: Callable[[RunEnd], None]) -> bool:
+    """Have ``listener`` told when each script run ends, from now on. False if unavailable.
+
+    The ScriptRunner signals the end of a run after Streamlit removed the state of widgets
+    that were not drawn, so the session state is then as the user's action left it. The
+    current runner is hooked here, and every runner created later (Streamlit makes one per
+    interaction) as it is made. Calling this again changes nothing.
+    """
+    from streamlit.runtime.scriptrunner import ScriptRunner
+
+    _listener[0] = listener
+    init = ScriptRunner.__init__
+    if not getattr(init, "_timetravel", False):
+
+        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+            init(self, *args, **kwargs)
+            _connect(self)
+
+        __init__._timetravel = True  # type: ignore[attr-defined]
+        ScriptRunner.__init__ = __init__  # type: ignore[method-assign]
+    return _connect(_runner(ctx))
+
+
+def request_app_rerun(ctx: Any) -> bool:
+    """Ask for one more run of the whole app, from the end of a run. False if not possible."""
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+
+    requests = getattr(ctx, "script_requests", None)
+    if requests is None:
+        return False
+    try:
+        data = RerunData(query_string=ctx.query_string, page_script_hash=page_hash(ctx))
+        return bool(requests.request_rerun(data))
+    except Exception:
+        return False

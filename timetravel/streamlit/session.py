@@ -1,0 +1,432 @@
+"""The per-session recorder: one frame per user action, and restores that are safe anywhere.
+
+A frame is the complete effect of one interaction: the widget values the browser sent, the
+callbacks they fired, what the script body wrote in the run that followed, every run that
+``st.rerun()`` chained onto it, and Streamlit's removal of widgets that were not drawn. It is
+recorded when the interaction has settled (Streamlit's end of the last run) and named after
+what the user did. Undo, redo and jump are one frame each, and a jump is a step like any
+other action.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+import time
+import warnings
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any
+
+import streamlit as st
+
+from .._format import DEFAULT_REDACT
+from ..errors import TimetravelWarning
+from ..model import Change, Frame
+from ..recorder import KeyFilter, Recorder
+from . import _internals as internals
+from ._internals import KEY_PREFIX
+
+__all__ = ["RECORD_DIR_ENV", "StreamlitRecorder", "current", "track"]
+
+# The session's recorder lives in that session's st.session_state, never recorded itself.
+# (Streamlit's own per-session objects take no attributes or are rebuilt every run, so
+# st.session_state.clear() clears the history too.)
+STATE_KEY = "_timetravel"
+RECORD_DIR_ENV = "TIMETRAVEL_RECORD_DIR"
+EDITOR_PREFIX = f"{KEY_PREFIX}_editor_"
+
+log = logging.getLogger("timetravel")
+
+
+def editor_user_key(widget_key: str) -> str | None:
+    """The user's key of an undoable table from the widget key it is mounted under."""
+    if not widget_key.startswith(EDITOR_PREFIX):
+        return None
+    _, _, key = widget_key.removeprefix(EDITOR_PREFIX).partition("_")
+    return key or None
+
+
+class StreamlitRecorder:
+    """A session's recorder, with restores that are safe to call anywhere in a Streamlit app.
+
+    ``undo``, ``redo`` and ``jump`` work as ``on_click`` callbacks (restored at once, before
+    widgets exist) and from the script body (scheduled; the script reruns and the restore
+    happens at the top of the next run, in :func:`track`).
+    """
+
+    def __init__(self, recorder: Recorder, path: str | None) -> None:
+        self.recorder = recorder
+        self.path = path
+        self._run: object | None = None  # the run track() last saw
+        self._pending: tuple[str, int | None] | None = None  # a restore asked from the body
+        # The interaction under way: its name, whether the user did it, and the widgets
+        # they changed. None between interactions.
+        self._action: str | None = None
+        self._by_user = False
+        self._changed: list[internals.Changed] = []
+        self._settles = False  # Streamlit tells us when a run ends (else: record at starts)
+        self._shown: tuple[bool, bool] | None = None  # Undo/Redo as the buttons show them
+        self._rerun_asked = False
+        self._warned: set[str] = set()
+        # st.navigation registers its pages during the run, after the main script's track():
+        # names learnt then serve the next runs, which know the page's hash from the start.
+        self._page_names: dict[str, str] = {}
+        # Undoable tables: key -> (mount number, the value the editor was mounted with,
+        # the value it last returned). A value in state that is not the last one returned
+        # was restored or set by the app: the editor is mounted afresh to show it.
+        self.editors: dict[str, tuple[int, Any, Any]] = {}
+        recorder.merge_if = self._not_the_users
+
+    def _not_the_users(self, changes: Sequence[Change]) -> bool:
+        """Changes of a run no user action started (a reconnect, a timer) join the step."""
+        return self._action is not None and not self._by_user
+
+    # --- reading ------------------------------------------------------------------------------
+
+    @property
+    def frames(self) -> Sequence[Frame]:
+        """The frames held in memory (at most ``limit``), oldest first."""
+        return self.recorder.frames
+
+    @property
+    def position(self) -> int | None:
+        """Index of the frame whose state the session holds now."""
+        return self.recorder.position
+
+    @property
+    def can_undo(self) -> bool:
+        """Whether there is an action to undo."""
+        return self.recorder.can_undo
+
+    @property
+    def can_redo(self) -> bool:
+        """Whether there is an undone action to redo."""
+        return self.recorder.can_redo
+
+    def state_at(self, index: int) -> dict[Any, Any]:
+        """A copy of the recorded state at frame ``index``."""
+        return self.recorder.state_at(index)
+
+    def recording_bytes(self) -> bytes:
+        """The recording as a ``.ttrec`` file (secrets redacted)."""
+        if self.path is not None and self.recorder.sink_name is not None:
+            with open(self.path, "rb") as f:
+                return f.read()
+        buf = io.BytesIO()
+        self.recorder.save(buf)
+        return buf.getvalue()
+
+    # --- restoring ----------------------------------------------------------------------------
+
+    def undo(self) -> bool:
+        """Take back the last action. False if there is nothing to undo."""
+        return self._request("undo", None)
+
+    def redo(self) -> bool:
+        """Do again the action the last undo took back. False if there is none."""
+        return self._request("redo", None)
+
+    def jump(self, index: int) -> bool:
+        """Restore the state of frame ``index`` (any frame still in memory).
+
+        The jump is an action like any other: Undo right after it returns to where the
+        session was.
+        """
+        return self._request("jump", index)
+
+    def _request(self, op: str, index: int | None) -> bool:
+        ctx = internals.run_context()
+        if ctx is not None and internals.script_started(ctx):
+            # Widgets of this run may exist already: writing their keys now would raise.
+            if (op == "undo" and not self.can_undo) or (op == "redo" and not self.can_redo):
+                return False
+            frames = self.frames
+            if op == "jump" and not (
+                frames and frames[0].index <= (index or 0) <= frames[-1].index
+            ):
+                raise IndexError(f"frame {index} is not in memory")  # now, not after the rerun
+            self._pending = (op, index)
+            st.rerun()
+        done = self._restore(op, index, hold=ctx is not None and self._settles)
+        if done and ctx is not None and internals.fragment_run(ctx):
+            # Only the fragment would rerun: widgets outside it would keep showing (and then
+            # send back) the values from before the restore.
+            st.rerun(scope="app")
+        return done
+
+    def _restore(self, op: str, index: int | None, hold: bool) -> bool:
+        rec = self.recorder
+        if op != "jump" and rec.open_frame is None:
+            # Values sent with the click (text typed, then Undo) are an action of their own,
+            # named after their widget: it is what gets undone. (A jump leaves them to the
+            # recorder, which records them without folding away the frame it jumps to.)
+            sent = [c for c in self._changed_now() if not c.is_trigger]
+            if sent:
+                rec.capture(trigger=sent[0].name)
+        if op == "undo":
+            done = rec.undo(hold=hold)
+        elif op == "redo":
+            done = rec.redo(hold=hold)
+        else:
+            assert index is not None
+            rec.jump(index, hold=hold)
+            done = True
+        if done:
+            # What the app's run writes after the restore belongs to the restore's frame.
+            self._action, self._by_user, self._changed = op, True, []
+            _touch(rec.frames[-1])
+        return done
+
+    # --- the interaction ----------------------------------------------------------------------
+
+    def _changed_now(self) -> list[internals.Changed]:
+        return internals.changed_widgets(editor_user_key)
+
+    def _learn_pages(self, ctx: Any) -> str | None:
+        """Note the page names Streamlit knows now; the current page's name, if known."""
+        if ctx is None:
+            return None
+        self._page_names.update(internals.pages(ctx))
+        return self._page_names.get(internals.page_hash(ctx))
+
+    def _on_run(self, ctx: Any) -> None:
+        """At track(): note the run, and open an interaction if none is under way."""
+        page = self._learn_pages(ctx)
+        token = internals.run_token(ctx)
+        if token is not None and token is self._run:
+            return  # track() called again in the same run (a page of a multipage app)
+        self._run = token
+        if page is not None:
+            self.recorder.page = page
+        if not internals.fragment_run(ctx):
+            self._shown = None  # the buttons, if any, are drawn afresh in this run
+        self._settles = ctx is not None and internals.hook_run_ends(ctx, _on_run_end)
+        if not self._settles:
+            self._record_at_start()
+            return
+        if self._pending is not None:
+            op, index = self._pending
+            self._pending = None
+            self._restore(op, index, hold=True)
+            return
+        if self._action is None:
+            self._open()
+
+    def _open(self) -> None:
+        """Start the interaction of this run: name it after what the user did."""
+        if not self.recorder.frames:
+            self._action, self._by_user, self._changed = "initial", True, []
+        elif self._rerun_asked:
+            # The run asked for below: nothing the user did, and widgets drawn in the last
+            # run would look changed (a rerun sends no widget values).
+            self._action, self._by_user, self._changed = "rerun", False, []
+        else:
+            changed = self._changed_now()
+            name = changed[0].name if changed else "rerun"
+            self._action, self._by_user, self._changed = name, bool(changed), changed
+
+    def run_ended(self, how: internals.RunEnd) -> None:
+        """Streamlit ended a run: the interaction settles unless a rerun continues it."""
+        if how != "done":
+            return
+        try:
+            if self._action is None:
+                self._open()  # a fragment's run: the script body, and track(), did not run
+            self._settle()
+        except Exception as exc:  # the recorder never raises into the app it records
+            self._warn_once("settle", f"timetravel: could not record an action ({exc!r})")
+
+    def _settle(self) -> None:
+        action, by_user, changed = self._action, self._by_user, self._changed
+        self._action, self._by_user, self._changed = None, False, []
+        rec = self.recorder
+        frame = rec.capture(trigger=action, empty=by_user)
+        rec.settle()
+        if frame is not None and frame.changes:
+            self._warn_keyless(changed)
+        now = (self.can_undo, self.can_redo)
+        if self._shown is not None and self._shown != now and not self._rerun_asked:
+            # The Undo/Redo buttons were drawn before this action's effects were known (the
+            # action came from below them, or from a fragment): show them right.
+            self._rerun_asked = internals.request_app_rerun(internals.run_context())
+        else:
+            self._rerun_asked = False
+
+    def checkpoint(self) -> None:
+        """Record what the action under way changed so far (its frame stays open).
+
+        The Undo/Redo buttons and the history panel call this so that they show the action
+        the user just did.
+        """
+        if self._settles and self._action is not None:
+            self.recorder.capture(trigger=self._action, empty=self._by_user, hold=True)
+
+    def shown(self, can_undo: bool, can_redo: bool) -> None:
+        """Note what the Undo/Redo buttons show in this run."""
+        self._shown = (can_undo, can_redo)
+
+    def _record_at_start(self) -> None:
+        """Without an end-of-run hook: one frame at the start of each run."""
+        self._warn_once(
+            "hook",
+            "timetravel: this Streamlit version does not let timetravel see when a run ends; "
+            "frames are recorded at the start of each run, so a change the script makes after "
+            "track() joins the next action",
+        )
+        if self._pending is not None:
+            op, index = self._pending
+            self._pending = None
+            self._restore(op, index, hold=False)
+            return
+        first = not self.recorder.frames
+        changed = self._changed_now()
+        trigger = "initial" if first else (changed[0].name if changed else "rerun")
+        self._action, self._by_user = trigger, bool(changed) or first
+        self.recorder.capture(trigger=trigger, empty=self._by_user)
+        self._action = None
+
+    def _warn_keyless(self, changed: list[internals.Changed]) -> None:
+        for c in changed:
+            if c.keyed or c.is_trigger:
+                continue
+            self._warn_once(
+                f"keyless:{c.kind}",
+                f"timetravel: the user changed a {c.kind} that has no key, and the app "
+                "changed session state from it. Undo restores session state but can't set a "
+                f"widget without a key back: give the {c.kind} a key (key=...) and read its "
+                "value from st.session_state, so that Undo and Redo move it too.",
+            )
+
+    def _warn_once(self, what: str, message: str) -> None:
+        if what not in self._warned:
+            self._warned.add(what)
+            warnings.warn(message, TimetravelWarning, stacklevel=3)
+            log.warning(message)
+
+    def __repr__(self) -> str:
+        return f"<StreamlitRecorder {len(self.frames)} frames, position {self.position}>"
+
+
+def _on_run_end(how: internals.RunEnd) -> None:
+    """Told of the end of every script run: settle the action of that run's session."""
+    session = _stored()
+    if session is not None:
+        session.run_ended(how)
+
+
+def _touch(frame: Frame) -> None:
+    # Restores may change a widget's list or dict in place; setting the key again makes
+    # Streamlit send the restored value to the widget.
+    state = st.session_state
+    for key in frame.keys:
+        if isinstance(key, str) and key in state:
+            state[key] = state[key]
+
+
+def _exclusions(
+    exclude: Iterable[Hashable], include: Iterable[Hashable] | None
+) -> Callable[[Hashable], bool]:
+    """The recorder's key filter: the app's rules, our own keys, read-only widgets."""
+    static = KeyFilter([*exclude, STATE_KEY, f"{KEY_PREFIX}_*"], include)
+
+    def excluded(key: Hashable) -> bool:
+        return not static(key) or internals.is_read_only_key(key)
+
+    return excluded
+
+
+def _session_id(ctx: Any) -> str:
+    raw = str(getattr(ctx, "session_id", "") or "local")
+    return re.sub(r"[^A-Za-z0-9_-]", "", raw)[:8] or "local"
+
+
+def _claim_file(directory: str | os.PathLike[str], stem: str) -> str:
+    """A new file in ``directory`` named from ``stem``, created so no other session takes it."""
+    os.makedirs(directory, exist_ok=True)
+    for n in range(1, 1000):
+        path = os.path.join(directory, f"{stem}.ttrec" if n == 1 else f"{stem}-{n}.ttrec")
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+            return path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free recording name for {stem} in {directory}")
+
+
+def track(
+    exclude: Iterable[Hashable] = (),
+    include: Iterable[Hashable] | None = None,
+    limit: int | None = 500,
+    coalesce_ms: float = 0,
+    record_to: str | os.PathLike[str] | None = None,
+    *,
+    redact: Iterable[str] | Callable[[Hashable], bool] | None = DEFAULT_REDACT,
+    max_bytes: int | None = None,
+) -> StreamlitRecorder:
+    """Record this browser session's ``st.session_state``: call it near the top of the script.
+
+    The first call in a session creates the session's recorder; then every user action
+    becomes one frame, recorded once the action has settled (its callbacks, the script run
+    it caused and any ``st.rerun()`` after it). Calling ``track()`` again in the same run adds
+    nothing. The options are read on the first call. ``record_to`` (or the
+    ``TIMETRAVEL_RECORD_DIR`` environment variable) names a folder that gets one ``.ttrec``
+    file per session, written as it goes.
+    """
+    ctx = internals.run_context()
+    session = _stored()
+    if session is None:
+        directory = record_to or os.environ.get(RECORD_DIR_ENV) or None
+        main_script = getattr(ctx, "main_script_path", "") or ""
+        options: dict[str, Any] = {
+            "exclude": _exclusions(exclude, include),
+            "limit": limit,
+            "max_bytes": max_bytes,
+            "coalesce_ms": coalesce_ms,
+            "redact": redact,
+            "meta": {
+                "app": os.path.basename(main_script) or None,
+                "session": _session_id(ctx),
+                "streamlit": st.__version__,
+                # The recorder sees one predicate; the header keeps what the app asked for.
+                "exclude": [str(k) for k in exclude],
+                "include": None if include is None else [str(k) for k in include],
+            },
+        }
+        path = None
+        try:
+            if directory:
+                stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{_session_id(ctx)}"
+                path = _claim_file(directory, stem)
+            recorder = Recorder(st.session_state, sink=path, **options)
+        except OSError as exc:
+            # Undo must not depend on the disk: record in memory only.
+            warnings.warn(
+                f"timetravel: can't record to {directory} ({exc}); recording in memory only",
+                TimetravelWarning,
+                stacklevel=2,
+            )
+            path = None
+            recorder = Recorder(st.session_state, **options)
+        session = StreamlitRecorder(recorder, path)
+        _store(session)
+    session._on_run(ctx)
+    return session
+
+
+def _stored() -> StreamlitRecorder | None:
+    found = st.session_state.get(STATE_KEY)
+    return found if isinstance(found, StreamlitRecorder) else None
+
+
+def _store(session: StreamlitRecorder) -> None:
+    st.session_state[STATE_KEY] = session
+
+
+def current() -> StreamlitRecorder:
+    """This session's recorder (:func:`track` must have run in this session)."""
+    session = _stored()
+    if session is None:
+        raise RuntimeError("call timetravel.streamlit.track() at the top of the script first")
+    return session
