@@ -16,7 +16,7 @@ import timetravel.streamlit as tt
 
 DEFAULTS = {"name": "", "email": "", "theme": "light", "notify": True, "font_size": 14}
 
-# Defaults first, so the first frame holds them; then one frame per run.
+# Defaults first; then one frame per user action.
 for key, value in DEFAULTS.items():
     st.session_state.setdefault(key, value)
 st.session_state.setdefault("step", 1)
@@ -55,7 +55,7 @@ def reset() -> None:
 
 
 def wizard() -> None:
-    tt.track()  # a page may call it too: one frame per run all the same
+    tt.track()  # a page may call it too: still one frame per user action
     st.title("Settings wizard")
     step = st.session_state.step
     st.progress(step / 3, text=f"Step {step} of 3")

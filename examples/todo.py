@@ -23,7 +23,7 @@ if "todos" not in st.session_state:
     ]
     st.session_state.next_id = seed
 
-rec = tt.track()  # then one frame per run, recorded to TIMETRAVEL_RECORD_DIR if set
+rec = tt.track()  # then one frame per user action, recorded to TIMETRAVEL_RECORD_DIR if set
 
 
 def find(todo_id: int) -> dict:

@@ -49,6 +49,28 @@ def test_doc_examples(page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     _run(page, blocks, shared=page in SESSION)
 
 
+def test_streamlit_guide_sessions_print_what_the_guide_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Apps the guide names (`counter.py`:) are saved; AppTest sessions run against them."""
+    import contextlib
+    import io
+
+    text = (DOCS / "streamlit.md").read_text()
+    for name, code in re.findall(r"`(\w+\.py)`:\n\n```python\n(.*?)```", text, re.S):
+        (tmp_path / name).write_text(code)
+    sessions = re.findall(
+        r"```python\n((?:(?!```).)*?AppTest\.from_file.*?)```\n\n```text\n(.*?)```", text, re.S
+    )
+    assert sessions, "the guide shows an AppTest session and what it prints"
+    monkeypatch.chdir(tmp_path)
+    for code, expected in sessions:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, "streamlit.md", "exec"), {"__name__": "__main__"})
+        assert out.getvalue() == expected
+
+
 def test_streamlit_guide_apps_run() -> None:
     """Every complete app in docs/streamlit.md runs under AppTest without an exception."""
     from streamlit.testing.v1 import AppTest

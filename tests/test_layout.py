@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -43,3 +44,24 @@ def test_public_surface() -> None:
 
     for name in ("Recorder", "Recording", "Frame", "Change", "RecordingError"):
         assert name in timetravel.__all__ and getattr(timetravel, name).__doc__
+
+
+# Attributes of Streamlit's private internals the Streamlit layer reads.
+_PRIVATE = re.compile(
+    r"\._(state|key_id_mapper|new_widget_state|widget_changed|has_script_started|target)\b"
+    r"|\bon_event\b|\bscript_requests\b|\bScriptRunner\b|streamlit\.runtime"
+)
+
+
+def test_only_one_module_touches_streamlit_internals() -> None:
+    package = ROOT / "timetravel" / "streamlit"
+    touching = sorted(p.name for p in package.glob("*.py") if _PRIVATE.search(p.read_text()))
+    assert touching == ["_internals.py"]
+
+
+def test_the_streamlit_layer_keeps_its_public_names() -> None:
+    import timetravel.streamlit as tt
+
+    for name in ("track", "undo_buttons", "history_panel", "current", "StreamlitRecorder"):
+        assert name in tt.__all__ and getattr(tt, name).__doc__, name
+    assert "data_editor" in tt.__all__

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from timetravel import MISSING, REDACTED, Opaque, Recorder, Recording, TimetravelWarning
+from timetravel import MISSING, REDACTED, Frame, Opaque, Recorder, Recording, TimetravelWarning
 from timetravel.values import values_equal
 
 
@@ -571,28 +571,23 @@ class RecorderSession(RuleBasedStateMachine):
         else:
             self.rec.capture(hold=True)
         assert self.rec.frames[-1].index == open_frame.index  # no frame of its own
-        if open_frame.restores is None:
-            if self.rec.frames[-1].changes and not values_equal(
-                self.state, self.line[self.cursor]
-            ):
-                if was_step:
-                    self.line[self.cursor] = copy.deepcopy(self.state)
-                else:
-                    self._step()
-        else:
-            self.line[self.cursor] = copy.deepcopy(self.state)  # the restore's run wrote more
+        self._open_frame_grew(open_frame, was_step)
         if settle:
             self._note_new_frames(None)
         self.expected[open_frame.index] = copy.deepcopy(self.state)
+
+    def _open_frame_grew(self, frame: Frame, was_step: bool) -> None:
+        """The open frame took what changed since it opened: where the line stands now."""
+        if was_step or frame.trigger in ("undo", "redo"):
+            self.line[self.cursor] = copy.deepcopy(self.state)  # the action's run wrote more
+        elif not values_equal(self.state, self.line[self.cursor]):
+            self._step()  # a capture or jump that changed nothing, until now
 
     def _pending_before_restore(self) -> dict[str, Any]:
         if self.rec.open_frame is not None:
             frame = self.rec.open_frame
             self.expected[frame.index] = copy.deepcopy(self.state)
-            if frame.restores is not None or self.rec.position == frame.index:
-                self.line[self.cursor] = copy.deepcopy(self.state)
-            elif not values_equal(self.state, self.line[self.cursor]):
-                self._step()
+            self._open_frame_grew(frame, self.rec.position == frame.index)
         else:
             self._pending_step()
         return copy.deepcopy(self.state)
@@ -626,7 +621,8 @@ class RecorderSession(RuleBasedStateMachine):
         pending = self._pending_before_restore()
         self.rec.jump(target, hold=hold)
         assert values_equal(self.state, self.expected[target])
-        self._step()
+        if not values_equal(self.state, pending):
+            self._step()  # a jump that changed nothing is no step
         self._note_new_frames(pending)
 
     def teardown(self) -> None:

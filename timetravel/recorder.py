@@ -513,13 +513,17 @@ class Recorder:
 
         A jump is a step like any capture: undo right after it returns to where the mapping
         was before the jump, and what could be redone before it can't be any more (the
-        frames stay, and jump reaches them). Returns the jump frame.
+        frames stay, and jump reaches them). Like a capture, a jump that changed nothing is
+        no step. Returns the jump frame.
         """
         self._position_of(index)  # IndexError early, before anything is captured
         with self._restore_op():
             self._settle_pending()
             frame = self._restore(index, "jump", hold)
-            self._new_step(frame.index)
+            if frame.changes:
+                self._new_step(frame.index)
+            else:
+                self._open_is_step = False  # held, it becomes a step if something changes
             return frame
 
     def _settle_pending(self) -> None:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import warnings
 from pathlib import Path
-from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from tests.streamlit.conftest import EXAMPLES, add, frames, no_exception
@@ -249,84 +245,6 @@ def test_fragment_reruns_show_up_in_the_next_frame() -> None:
     assert {"count", "note"} <= changed
 
 
-ACTIONS = st.lists(
-    st.one_of(
-        st.tuples(st.just("add"), st.sampled_from(["milk", "eggs", "tea"])),
-        st.tuples(st.just("toggle"), st.integers(0, 5)),
-        st.tuples(st.just("rename"), st.integers(0, 5)),
-        st.tuples(st.just("delete"), st.integers(0, 5)),
-        st.tuples(st.just("filter"), st.sampled_from(["all", "open", "done"])),
-        st.tuples(st.just("undo"), st.none()),
-        st.tuples(st.just("redo"), st.none()),
-        st.tuples(st.just("jump"), st.integers(0, 30)),
-    ),
-    min_size=4,
-    max_size=16,
-)
-
-
-def _visible_widgets_match(at: AppTest, state: dict[str, Any]) -> None:
-    show = state.get("filter", "all")
-    assert at.radio(key="filter").value == show
-    for todo in state.get("todos", []):
-        if show == "all" or todo["done"] == (show == "done"):
-            assert at.checkbox(key=f"done_{todo['id']}").value == todo["done"]
-            assert at.text_input(key=f"title_{todo['id']}").value == todo["title"]
-
-
-@settings(
-    max_examples=int(os.environ.get("TT_APPTEST_EXAMPLES", "12")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
-@given(ACTIONS)
-def test_random_sessions_never_raise_and_widgets_show_the_restored_frame(
-    actions: list[tuple[str, Any]],
-) -> None:
-    at = AppTest.from_file(str(EXAMPLES / "todo.py"), default_timeout=30).run()
-    add(at, "first")
-    add(at, "second")
-    restores = 0
-    for op, arg in actions:
-        ids = [t["id"] for t in at.session_state.todos]
-        visible = {int(k.removeprefix("done_")) for k in (c.key for c in at.checkbox) if k}
-        rec = at.session_state["_timetravel"]
-        if op == "add":
-            at.text_input(key="new_todo").input(arg).run()
-        elif op in ("toggle", "rename", "delete") and ids and (ids[arg % len(ids)] in visible):
-            i = ids[arg % len(ids)]
-            if op == "toggle":
-                box = at.checkbox(key=f"done_{i}")
-                box.set_value(not box.value).run()
-            elif op == "rename":
-                at.text_input(key=f"title_{i}").input(f"renamed {i}").run()
-            else:
-                at.button(key=f"delete_{i}").click().run()
-        elif op == "filter":
-            at.radio(key="filter").set_value(arg).run()
-        elif op in ("undo", "redo"):
-            key = UNDO if op == "undo" else REDO
-            if not at.button(key=key).disabled:
-                at.button(key=key).click().run()
-        elif op == "jump":
-            keys = [
-                b.key for b in at.sidebar.button if b.key and b.key.startswith("_timetravel_jump_")
-            ]
-            enabled = [k for k in keys if not at.button(key=k).disabled]
-            if enabled:
-                at.button(key=enabled[arg % len(enabled)]).click().run()
-        no_exception(at)
-        rec = at.session_state["_timetravel"]
-        last = rec.frames[-1]
-        if last.restores is not None and op in ("undo", "redo", "jump"):
-            restores += 1
-            # Widgets show the restored frame's state, and the live state equals it.
-            target = rec.state_at(last.restores)
-            live = {k: at.session_state[k] for k in ("todos", "filter") if k in at.session_state}
-            assert live["todos"] == target.get("todos", live["todos"])
-            _visible_widgets_match(at, {**target, "todos": live["todos"]})
-
-
 def test_an_unwritable_record_dir_records_in_memory_with_a_warning(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -462,3 +380,88 @@ def test_changes_sent_with_an_undo_click_are_named_and_undone() -> None:
     assert [f.trigger for f in frames(at)][-2:] == ["name", "undo"]
     click(at, REDO)
     assert at.text_input(key="name").value == "Bob"
+
+
+def _keyless_filters_app() -> None:
+    # Streamlit's session-state guide, as written: a widget without a key, fed from state.
+    import streamlit as st
+
+    import timetravel.streamlit as tt
+
+    if "filters" not in st.session_state:
+        st.session_state.filters = {"size": 5}
+    tt.track()
+    tt.undo_buttons()
+    size = st.slider("Size", 0, 10, value=st.session_state.filters["size"])
+    st.session_state.filters["size"] = size
+
+
+def test_a_keyless_widget_that_writes_state_is_named_in_one_warning() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        at = AppTest.from_function(_keyless_filters_app, default_timeout=30).run()
+        at.slider[0].set_value(8).run()
+        at.slider[0].set_value(2).run()
+        click(at, UNDO)
+    mine = [str(w.message) for w in caught if issubclass(w.category, TimetravelWarning)]
+    assert len(mine) == 1, mine  # once, not once per action
+    assert "a slider without a key changed filters['size']" in mine[0]
+    assert "key=" in mine[0]
+
+
+def test_keyed_widgets_raise_no_keyless_warning(todo_app: AppTest) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        add(todo_app, "milk")
+        todo_app.checkbox(key="done_0").check().run()
+    assert not [w for w in caught if "without a key" in str(w.message)]
+
+
+def test_without_an_end_of_run_hook_it_records_at_run_starts_with_one_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from timetravel.streamlit import _internals
+
+    def app() -> None:
+        import streamlit as st
+
+        import timetravel.streamlit as tt
+
+        st.session_state.setdefault("count", 0)
+        tt.track()
+        tt.undo_buttons()
+
+        def add() -> None:
+            st.session_state.count += 1
+
+        st.button("Add", key="add", on_click=add)
+
+    monkeypatch.setattr(_internals, "hook_run_ends", lambda ctx, listener: False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        at = AppTest.from_function(app, default_timeout=30).run()
+        click(at, "add")
+        click(at, "add")
+        click(at, UNDO)
+    no_exception(at)
+    assert at.session_state.count == 1  # state changed in callbacks: still one step each
+    assert [f.trigger for f in frames(at)] == ["initial", "add", "add", "undo"]
+    hook = [w for w in caught if "does not let timetravel see when a run ends" in str(w.message)]
+    assert len(hook) == 1
+
+
+def test_a_failure_while_settling_never_reaches_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    from timetravel.streamlit.session import StreamlitRecorder
+
+    def broken(self: StreamlitRecorder) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(StreamlitRecorder, "_settle", broken)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        at = AppTest.from_file(str(EXAMPLES / "todo.py"), default_timeout=30).run()
+        add(at, "milk")
+        add(at, "eggs")
+    no_exception(at)
+    assert [t["title"] for t in at.session_state.todos] == ["milk", "eggs"]
+    assert len([w for w in caught if "disk on fire" in str(w.message)]) == 1

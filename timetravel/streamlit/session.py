@@ -23,7 +23,7 @@ import streamlit as st
 
 from .._format import DEFAULT_REDACT
 from ..errors import TimetravelWarning
-from ..model import Change, Frame
+from ..model import Change, Frame, format_path
 from ..recorder import KeyFilter, Recorder
 from . import _internals as internals
 from ._internals import KEY_PREFIX
@@ -229,8 +229,8 @@ class StreamlitRecorder:
 
     def run_ended(self, how: internals.RunEnd) -> None:
         """Streamlit ended a run: the interaction settles unless a rerun continues it."""
-        if how != "done":
-            return
+        if how != "done" or not self._settles:
+            return  # (recording at the start of runs: nothing to settle)
         try:
             if self._action is None:
                 self._open()  # a fragment's run: the script body, and track(), did not run
@@ -245,7 +245,7 @@ class StreamlitRecorder:
         frame = rec.capture(trigger=action, empty=by_user)
         rec.settle()
         if frame is not None and frame.changes:
-            self._warn_keyless(changed)
+            self._warn_keyless(changed, frame)
         now = (self.can_undo, self.can_redo)
         if self._shown is not None and self._shown != now and not self._rerun_asked:
             # The Undo/Redo buttons were drawn before this action's effects were known (the
@@ -287,16 +287,22 @@ class StreamlitRecorder:
         self.recorder.capture(trigger=trigger, empty=self._by_user)
         self._action = None
 
-    def _warn_keyless(self, changed: list[internals.Changed]) -> None:
+    def _warn_keyless(self, changed: list[internals.Changed], frame: Frame) -> None:
+        """Warn once per kind of widget that was changed without a key and wrote state.
+
+        Streamlit keeps no label for such a widget: the warning names its kind and what the
+        action changed, which is where the app reads it.
+        """
+        wrote = ", ".join(dict.fromkeys(format_path(c.path) for c in frame.changes[:3]))
         for c in changed:
             if c.keyed or c.is_trigger:
                 continue
             self._warn_once(
                 f"keyless:{c.kind}",
-                f"timetravel: the user changed a {c.kind} that has no key, and the app "
-                "changed session state from it. Undo restores session state but can't set a "
-                f"widget without a key back: give the {c.kind} a key (key=...) and read its "
-                "value from st.session_state, so that Undo and Redo move it too.",
+                f"timetravel: a {c.kind} without a key changed {wrote}. Undo restores "
+                f"session state, but can't set a widget without a key back, so the {c.kind} "
+                "keeps its value and the app writes it again: give it a key (key=...) and "
+                "read its value from st.session_state, so that Undo and Redo move it too.",
             )
 
     def _warn_once(self, what: str, message: str) -> None:
