@@ -211,6 +211,9 @@ class Recorder:
         # Decides whether a capture's changes join the current undo step instead of starting
         # one (the Streamlit layer: widgets that appeared or went away while rendering).
         self.merge_if: Callable[[Sequence[Change]], bool] | None = None
+        # Reads the whole state at once for a capture, where reading the mapping key by key
+        # is slow (Streamlit's session-state proxy). The values must be the live objects.
+        self.read_state: Callable[[], Mapping[Any, Any]] | None = None
         self._writer: Writer | None = None
         if sink is not None:
             self._writer = Writer.open(sink, self._redactor, self._options(), self._meta)
@@ -301,7 +304,8 @@ class Recorder:
         self, trigger: str | None, label: str | None, empty: bool = False, hold: bool = False
     ) -> Frame | None:
         first = self._next_index == 0
-        rows = Syncer(self._to_shadow).sync_mapping(self._shadow, self._state, self._keys())
+        live = self._read()
+        rows = Syncer(self._to_shadow).sync_mapping(self._shadow, live, self._keys(live))
         if not rows and not first:
             if empty:
                 frame = Frame(self._next_index, time.time(), trigger, label, self.page, ())
@@ -351,7 +355,8 @@ class Recorder:
     def _amend(self, trigger: str | None, label: str | None, hold: bool) -> Frame:
         """Add what changed since the open frame to it."""
         frame = self._frames[-1]
-        rows = Syncer(self._to_shadow).sync_mapping(self._shadow, self._state, self._keys())
+        live = self._read()
+        rows = Syncer(self._to_shadow).sync_mapping(self._shadow, live, self._keys(live))
         if rows:
             frame = Frame(
                 frame.index,
@@ -381,10 +386,13 @@ class Recorder:
             self.settle()
         return frame
 
-    def _keys(self) -> list[Hashable]:
+    def _read(self) -> Mapping[Any, Any]:
+        return self._state if self.read_state is None else self.read_state()
+
+    def _keys(self, state: Mapping[Any, Any]) -> list[Hashable]:
         """The keys to compare: the live ones recorded, then recorded ones no longer live."""
         allowed = self._allowed
-        live = list(self._state.keys())  # one pass over any Mapping
+        live = list(state.keys())  # one pass over any Mapping
         keys = [k for k in live if allowed(k)]
         if self._shadow:
             present = set(live)

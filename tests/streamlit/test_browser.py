@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Locator, Page, expect, sync_playwright
 
 from tests.streamlit.conftest import EXAMPLES
 from timetravel import Recording
+
+APPS = Path(__file__).resolve().parent / "apps"
+SHOTS = Path("/tmp/browser-shots")
+WAIT = 15_000  # ms: how long to wait for one rerun's effect in the browser
 
 CHROMIUM_FLAGS = [
     "--headless=new",
@@ -29,6 +34,8 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 
+Serve = Callable[[Path], tuple[str, Path]]
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -37,53 +44,69 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    port = _free_port()
-    env = {**os.environ, "TIMETRAVEL_RECORD_DIR": str(tmp_path)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(EXAMPLES / "todo.py"),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
+def serve(tmp_path: Path) -> Iterator[Serve]:
+    """Start `streamlit run APP` on loopback: returns the URL and the recordings folder."""
+    procs: list[subprocess.Popen[str]] = []
+
+    def start(app: Path) -> tuple[str, Path]:
+        record_dir = tmp_path / f"records-{len(procs)}"
+        record_dir.mkdir()
+        port = _free_port()
+        env = {**os.environ, "TIMETRAVEL_RECORD_DIR": str(record_dir)}
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(app),
+                "--server.headless",
+                "true",
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        procs.append(proc)
+        url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while True:
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                     if r.status == 200:
-                        break
+                        return url, record_dir
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
                 out = proc.stdout.read() if proc.stdout else ""
                 pytest.fail(f"streamlit did not start:\n{out}")
             time.sleep(0.25)
-        yield url, tmp_path
+
+    try:
+        yield start
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        for proc in procs:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture
+def server(serve: Serve) -> tuple[str, Path]:
+    return serve(EXAMPLES / "todo.py")
 
 
 @pytest.fixture
@@ -96,6 +119,48 @@ def page() -> Iterator[Page]:
             yield browser.new_page(viewport={"width": 1200, "height": 900})
         finally:
             browser.close()
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def wait_idle(page: Page) -> None:
+    """Wait until the app is connected and no script (or fragment) run is under way.
+
+    A click reaches the server asynchronously: the app may still say "notRunning" for a few
+    milliseconds after it. Callers wait for the DOM they expect as well.
+    """
+    app = page.get_by_test_id("stApp")
+    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=WAIT)
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=WAIT)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT)
+
+
+def open_app(page: Page, url: str) -> None:
+    page.goto(url)
+    expect(page.get_by_role("button", name="Undo")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+
+
+def click(page: Page, target: Locator) -> None:
+    target.click()
+    page.wait_for_timeout(50)  # let the click's rerun request reach the server
+    wait_idle(page)
+
+
+def recorded_triggers(record_dir: Path, expected: list[str]) -> list[str]:
+    """The triggers of the session's recording, once it holds as many frames as expected."""
+    files = list(record_dir.glob("*.ttrec"))
+    assert len(files) == 1, files
+    deadline = time.monotonic() + 10
+    while True:
+        triggers = [f.trigger or "" for f in Recording.open(files[0])]
+        if len(triggers) >= len(expected) or time.monotonic() > deadline:
+            return triggers
+        time.sleep(0.1)
+
+
+# --- the todo app ---------------------------------------------------------------------------
 
 
 def test_typing_then_undo_shows_the_earlier_value(server: tuple[str, Path], page: Page) -> None:
@@ -128,3 +193,172 @@ def test_typing_then_undo_shows_the_earlier_value(server: tuple[str, Path], page
     assert len(files) == 1
     triggers = [f.trigger for f in Recording.open(files[0])]
     assert "undo" in triggers and "redo" in triggers
+
+
+class TodoPage:
+    """The todo example as the user sees it: one row per todo (done box, title, Delete)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.new_todo = page.get_by_label("New todo", exact=True)
+        self.titles = page.get_by_label("title", exact=True)
+        self.rows = page.get_by_test_id("stHorizontalBlock").filter(has=self.titles)
+        self.undo_button = page.get_by_role("button", name="Undo", exact=True)
+        self.redo_button = page.get_by_role("button", name="Redo", exact=True)
+
+    def add(self, title: str) -> None:
+        count = self.titles.count()
+        self.new_todo.fill(title)
+        self.new_todo.press("Enter")
+        expect(self.titles).to_have_count(count + 1, timeout=WAIT)
+        expect(self.titles.last).to_have_value(title, timeout=WAIT)
+        expect(self.new_todo).to_have_value("", timeout=WAIT)
+        wait_idle(self.page)
+
+    def done_box(self, row: int) -> Locator:
+        return self.rows.nth(row).get_by_role("checkbox")
+
+    def delete(self, row: int) -> None:
+        click(self.page, self.rows.nth(row).get_by_role("button", name="Delete"))
+
+    def check(self, row: int) -> None:
+        box = self.done_box(row)
+        box.check(force=True)  # Streamlit draws its own box over the (hidden) input
+        wait_idle(self.page)
+        expect(box).to_be_checked(timeout=WAIT)
+
+    def undo(self) -> None:
+        expect(self.undo_button).to_be_enabled(timeout=WAIT)
+        click(self.page, self.undo_button)
+
+    def redo(self) -> None:
+        expect(self.redo_button).to_be_enabled(timeout=WAIT)
+        click(self.page, self.redo_button)
+
+    def expect_rows(self, titles: list[str], checked: list[bool] | None = None) -> None:
+        expect(self.titles).to_have_count(len(titles), timeout=WAIT)
+        for i, title in enumerate(titles):
+            expect(self.titles.nth(i)).to_have_value(title, timeout=WAIT)
+        for i, done in enumerate(checked or [False] * len(titles)):
+            if done:
+                expect(self.done_box(i)).to_be_checked(timeout=WAIT)
+            else:
+                expect(self.done_box(i)).not_to_be_checked(timeout=WAIT)
+
+
+def test_undo_takes_back_one_action_at_a_time(server: tuple[str, Path], page: Page) -> None:
+    url, record_dir = server
+    open_app(page, url)
+    todos = TodoPage(page)
+    expect(todos.undo_button).to_be_disabled()
+
+    for title in ("alpha", "beta", "gamma"):
+        todos.add(title)
+    todos.expect_rows(["alpha", "beta", "gamma"])
+
+    todos.delete(0)
+    todos.expect_rows(["beta", "gamma"])
+    todos.check(1)
+    todos.expect_rows(["beta", "gamma"], [False, True])
+
+    todos.undo()
+    todos.expect_rows(["beta", "gamma"], [False, False])
+    todos.undo()
+    # alpha comes back with its title in its box, in its place.
+    todos.expect_rows(["alpha", "beta", "gamma"])
+    wait_idle(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "todo-after-two-undos.png"), full_page=True)
+
+    todos.redo()
+    todos.expect_rows(["beta", "gamma"], [False, False])
+    todos.redo()
+    todos.expect_rows(["beta", "gamma"], [False, True])
+    expect(todos.redo_button).to_be_disabled(timeout=WAIT)
+
+    # Back to the start, one action per Undo.
+    for titles, checked in (
+        (["beta", "gamma"], [False, False]),
+        (["alpha", "beta", "gamma"], None),
+        (["alpha", "beta"], None),
+        (["alpha"], None),
+        ([], None),
+    ):
+        todos.undo()
+        todos.expect_rows(titles, checked)
+    expect(todos.undo_button).to_be_disabled(timeout=WAIT)
+    expect(todos.redo_button).to_be_enabled(timeout=WAIT)
+
+    # A jump from the history panel is one action too: Undo returns to before it.
+    click(page, page.get_by_role("button", name=re.compile(r"^#5 · done_2 · ")))
+    todos.expect_rows(["beta", "gamma"], [False, True])
+    todos.undo()
+    todos.expect_rows([])
+    todos.redo()
+    todos.expect_rows(["beta", "gamma"], [False, True])
+
+    expected = ["initial", *["new_todo"] * 3, "delete_0", "done_2"]
+    expected += ["undo", "undo", "redo", "redo", *["undo"] * 5, "jump", "undo", "redo"]
+    assert recorded_triggers(record_dir, expected) == expected
+
+
+# --- an app with a fragment -----------------------------------------------------------------
+
+
+def drag_slider(page: Page, slider: Locator, to: float) -> None:
+    """Drag the slider's thumb with the mouse to the fraction ``to`` of its track."""
+    thumb = slider.locator("xpath=../..")  # the <input> sits in a hidden box in the thumb
+    track = thumb.locator("xpath=..")
+    start, box = thumb.bounding_box(), track.bounding_box()
+    assert start is not None and box is not None
+    y = start["y"] + start["height"] / 2
+    page.mouse.move(start["x"] + start["width"] / 2, y)
+    page.mouse.down()
+    for step in range(1, 6):
+        page.mouse.move(box["x"] + box["width"] * to * step / 5, y)
+    page.mouse.up()
+
+
+def test_a_fragment_change_enables_undo_at_once(serve: Serve, page: Page) -> None:
+    url, record_dir = serve(APPS / "fragment_app.py")
+    open_app(page, url)
+    undo = page.get_by_role("button", name="Undo", exact=True)
+    redo = page.get_by_role("button", name="Redo", exact=True)
+    slider = page.get_by_role("slider")
+    expect(undo).to_be_disabled()
+    expect(slider).to_have_value("0")
+    expect(page.get_by_text("Volume is 0")).to_be_visible()
+
+    drag_slider(page, slider, 0.6)  # one action: the value is sent when the mouse is let go
+    expect(page.get_by_text("Volume is 6")).to_be_visible(timeout=WAIT)
+    # Only the fragment reran for the slider; no other interaction makes the app rerun.
+    expect(undo).to_be_enabled(timeout=WAIT)
+    wait_idle(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "fragment-after-slider.png"), full_page=True)
+
+    click(page, undo)
+    expect(page.get_by_text("Volume is 0")).to_be_visible(timeout=WAIT)
+    expect(slider).to_have_value("0", timeout=WAIT)
+    expect(undo).to_be_disabled(timeout=WAIT)
+
+    expect(redo).to_be_enabled(timeout=WAIT)
+    click(page, redo)
+    expect(page.get_by_text("Volume is 6")).to_be_visible(timeout=WAIT)
+    expect(slider).to_have_value("6", timeout=WAIT)
+    expect(undo).to_be_enabled(timeout=WAIT)
+
+    # A widget outside the fragment: its action is undone alone, the volume stays.
+    note = page.get_by_label("Note", exact=True)
+    note.fill("louder")
+    note.press("Enter")
+    expect(page.get_by_role("button", name="note", exact=False)).to_be_visible(timeout=WAIT)
+    wait_idle(page)
+    expect(redo).to_be_disabled(timeout=WAIT)
+    click(page, undo)
+    expect(note).to_have_value("", timeout=WAIT)
+    expect(page.get_by_text("Volume is 6")).to_be_visible()
+    expect(slider).to_have_value("6")
+
+    expected = ["initial", "volume", "undo", "redo", "note", "undo"]
+    assert recorded_triggers(record_dir, expected) == expected

@@ -27,6 +27,7 @@ __all__ = [
     "run_context",
     "run_token",
     "script_started",
+    "session_snapshot",
 ]
 
 KEY_PREFIX = "_timetravel"
@@ -69,6 +70,22 @@ def _state(ctx: Any = None) -> Any:
     """Streamlit's SessionState behind ``st.session_state`` in this run, or None."""
     ctx = ctx if ctx is not None else get_script_run_ctx()
     return None if ctx is None else getattr(ctx.session_state, "_state", None)
+
+
+def session_snapshot() -> Any:
+    """This session's state as a plain dict of its live values, read in one pass.
+
+    Reading ``st.session_state`` key by key takes a lock and resolves widget ids for each
+    key, and listing its keys builds this dict twice; this is what its iteration reads.
+    """
+    ctx = get_script_run_ctx()
+    safe = getattr(ctx, "session_state", None)
+    try:
+        return safe.filtered_state  # type: ignore[union-attr]
+    except AttributeError:
+        import streamlit as st
+
+        return dict(st.session_state.items())
 
 
 def script_started(ctx: Any) -> bool:

@@ -56,9 +56,10 @@ class StreamlitRecorder:
     happens at the top of the next run, in :func:`track`).
     """
 
-    def __init__(self, recorder: Recorder, path: str | None) -> None:
+    def __init__(self, recorder: Recorder, path: str | None, rules: _KeyRules) -> None:
         self.recorder = recorder
         self.path = path
+        self._rules = rules
         self._run: object | None = None  # the run track() last saw
         self._pending: tuple[str, int | None] | None = None  # a restore asked from the body
         # The interaction under way: its name, whether the user did it, and the widgets
@@ -78,6 +79,7 @@ class StreamlitRecorder:
         # was restored or set by the app: the editor is mounted afresh to show it.
         self.editors: dict[str, tuple[int, Any, Any]] = {}
         recorder.merge_if = self._not_the_users
+        recorder.read_state = internals.session_snapshot
 
     def _not_the_users(self, changes: Sequence[Change]) -> bool:
         """Changes of a run no user action started (a reconnect, a timer) join the step."""
@@ -198,6 +200,7 @@ class StreamlitRecorder:
         if token is not None and token is self._run:
             return  # track() called again in the same run (a page of a multipage app)
         self._run = token
+        self._rules.forget()
         if page is not None:
             self.recorder.page = page
         if not internals.fragment_run(ctx):
@@ -239,6 +242,7 @@ class StreamlitRecorder:
             self._warn_once("settle", f"timetravel: could not record an action ({exc!r})")
 
     def _settle(self) -> None:
+        self._rules.forget()  # Streamlit removed the widgets this run did not draw
         action, by_user, changed = self._action, self._by_user, self._changed
         self._action, self._by_user, self._changed = None, False, []
         rec = self.recorder
@@ -331,16 +335,30 @@ def _touch(frame: Frame) -> None:
             state[key] = state[key]
 
 
-def _exclusions(
-    exclude: Iterable[Hashable], include: Iterable[Hashable] | None
-) -> Callable[[Hashable], bool]:
-    """The recorder's key filter: the app's rules, our own keys, read-only widgets."""
-    static = KeyFilter([*exclude, STATE_KEY, f"{KEY_PREFIX}_*"], include)
+class _KeyRules:
+    """The recorder's key filter: the app's rules, our own keys, and read-only widgets.
 
-    def excluded(key: Hashable) -> bool:
-        return not static(key) or internals.is_read_only_key(key)
+    Whether a key belongs to a read-only widget is asked of Streamlit once per key and run:
+    a widget's kind doesn't change within a run, and a new widget's key is a new key.
+    """
 
-    return excluded
+    def __init__(self, exclude: Iterable[Hashable], include: Iterable[Hashable] | None) -> None:
+        self._static = KeyFilter([*exclude, STATE_KEY, f"{KEY_PREFIX}_*"], include)
+        self._read_only: dict[Hashable, bool] = {}
+
+    def __call__(self, key: Hashable) -> bool:
+        """True if ``key`` is left out."""
+        if not self._static(key):
+            return True
+        try:
+            return self._read_only[key]
+        except KeyError:
+            found = self._read_only[key] = internals.is_read_only_key(key)
+            return found
+
+    def forget(self) -> None:
+        """A run starts or ends: widgets may have come and gone since."""
+        self._read_only.clear()
 
 
 def _session_id(ctx: Any) -> str:
@@ -385,8 +403,9 @@ def track(
     if session is None:
         directory = record_to or os.environ.get(RECORD_DIR_ENV) or None
         main_script = getattr(ctx, "main_script_path", "") or ""
+        rules = _KeyRules(exclude, include)
         options: dict[str, Any] = {
-            "exclude": _exclusions(exclude, include),
+            "exclude": rules,
             "limit": limit,
             "max_bytes": max_bytes,
             "coalesce_ms": coalesce_ms,
@@ -415,7 +434,7 @@ def track(
             )
             path = None
             recorder = Recorder(st.session_state, **options)
-        session = StreamlitRecorder(recorder, path)
+        session = StreamlitRecorder(recorder, path, rules)
         _store(session)
     session._on_run(ctx)
     return session
