@@ -787,3 +787,15 @@ def test_restores_never_put_a_stand_in_into_the_app() -> None:
     assert rec.state_at(rec.frames[-1].index)["objs"] is not None
     messages = [str(w.message) for w in caught if issubclass(w.category, TimetravelWarning)]
     assert len([m for m in messages if "left objs" in m]) <= 1  # once per place
+
+
+def test_discard_puts_back_uncaptured_changes_and_records_nothing() -> None:
+    state: dict[str, Any] = {"n": 1, "items": [1, 2]}
+    rec = Recorder(state)
+    rec.capture()
+    state["n"] = 2
+    state["items"].append(3)
+    state["extra"] = True
+    assert rec.discard()
+    assert state == {"n": 1, "items": [1, 2]} and len(rec.frames) == 1
+    assert not rec.discard()  # nothing left to put back

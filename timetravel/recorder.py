@@ -286,6 +286,17 @@ class Recorder:
             return self._amend(trigger, label, hold)
         return self._capture(trigger, label, empty, hold)
 
+    def discard(self) -> bool:
+        """Put back what changed since the last frame, recording nothing. True if anything did.
+
+        For changes that are not the user's doing: say, stale values a browser sent with a
+        click. The mapping returns to the state of the last frame (an open frame included).
+        """
+        live = self._read()
+        keys = self._keys(live)
+        rows = Syncer(self._to_live).sync_mapping(self._state, self._shadow, keys)
+        return bool(rows)
+
     def settle(self) -> Frame | None:
         """Close the open frame (see ``capture(hold=True)``) as it is; returns it, if any."""
         if not self._open:

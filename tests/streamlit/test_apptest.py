@@ -465,3 +465,27 @@ def test_a_failure_while_settling_never_reaches_the_app(monkeypatch: pytest.Monk
     no_exception(at)
     assert [t["title"] for t in at.session_state.todos] == ["milk", "eggs"]
     assert len([w for w in caught if "disk on fire" in str(w.message)]) == 1
+
+
+def test_a_second_quick_undo_ignores_the_stale_values_the_browser_sends_with_it(
+    todo_app: AppTest,
+) -> None:
+    at = todo_app
+    for title in ("alpha", "beta", "gamma"):
+        add(at, title)
+    click(at, "delete_0")
+    at.checkbox(key="done_2").check().run()
+    click(at, UNDO)  # gamma unchecked...
+    assert at.checkbox(key="done_2").value is False
+    # ...but the browser had not drawn that yet when the user clicked Undo again: the click
+    # carries the checkbox as it was before the first Undo, which fires the app's callback.
+    at.checkbox(key="done_2").check()
+    at.button(key=UNDO).click().run()
+    no_exception(at)
+    assert [t["title"] for t in at.session_state.todos] == ["alpha", "beta", "gamma"]
+    assert not any(t["done"] for t in at.session_state.todos)
+    assert [f.trigger for f in frames(at)][-2:] == ["undo", "undo"]  # no action the user didn't do
+    click(at, REDO)
+    click(at, REDO)
+    assert [t["title"] for t in at.session_state.todos] == ["beta", "gamma"]
+    assert at.session_state.todos[1]["done"] is True

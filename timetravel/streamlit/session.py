@@ -25,6 +25,7 @@ from .._format import DEFAULT_REDACT
 from ..errors import TimetravelWarning
 from ..model import Change, Frame, format_path
 from ..recorder import KeyFilter, Recorder
+from ..values import values_equal
 from . import _internals as internals
 from ._internals import KEY_PREFIX
 
@@ -160,12 +161,17 @@ class StreamlitRecorder:
 
     def _restore(self, op: str, index: int | None, hold: bool) -> bool:
         rec = self.recorder
-        if op != "jump" and rec.open_frame is None:
-            # Values sent with the click (text typed, then Undo) are an action of their own,
-            # named after their widget: it is what gets undone. (A jump leaves them to the
-            # recorder, which records them without folding away the frame it jumps to.)
+        if rec.open_frame is None:
             sent = [c for c in self._changed_now() if not c.is_trigger]
-            if sent:
+            if sent and self._stale(sent):
+                # Clicked again before the last restore reached the browser: it sent its
+                # widgets as they were before that restore, and their callbacks ran. None of
+                # it is the user's doing.
+                rec.discard()
+            elif sent and op != "jump":
+                # Values sent with the click (text typed, then Undo) are an action of their
+                # own, named after their widget: it is what gets undone. (A jump leaves them
+                # to the recorder, which records them without folding away its target.)
                 rec.capture(trigger=sent[0].name)
         if op == "undo":
             done = rec.undo(hold=hold)
@@ -180,6 +186,24 @@ class StreamlitRecorder:
             self._action, self._by_user, self._changed = op, True, []
             _touch(rec.frames[-1])
         return done
+
+    def _stale(self, sent: list[internals.Changed]) -> bool:
+        """True if every value sent is one the last restore had just replaced."""
+        frames = self.recorder.frames
+        if not frames or frames[-1].restores is None:
+            return False
+        replaced: dict[Hashable, Any] = {}
+        for c in frames[-1].changes:  # the restore's own rows come first in its frame
+            if len(c.path) == 1:
+                replaced.setdefault(c.path[0], c.old)
+        state = st.session_state
+        return all(
+            c.keyed
+            and c.name in replaced
+            and c.name in state
+            and values_equal(state[c.name], replaced[c.name])
+            for c in sent
+        )
 
     # --- the interaction ----------------------------------------------------------------------
 
