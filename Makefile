@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
-.PHONY: install test lint typecheck unit browser demo demo-script tui bench clean
+.PHONY: install test lint typecheck unit floor browser demo demo-script tui bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -31,7 +31,27 @@ browser:
 unit: $(STAMP) browser
 	$(VENV)/bin/pytest
 
-test: lint typecheck unit
+# The suite again against the lowest versions pyproject promises (tests/floors.txt), on the
+# lowest Python it promises when the machine has one, so that a floor can't silently rot.
+FLOOR_VENV   ?= .venv-floor
+FLOOR_STAMP  := $(FLOOR_VENV)/.installed
+FLOOR_PYTHON ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3 python3; do \
+                  $$p -c 'import sys' >/dev/null 2>&1 && { echo $$p; break; }; done)
+
+$(FLOOR_STAMP): pyproject.toml tests/floors.txt
+	@test -x $(FLOOR_VENV)/bin/python || $(FLOOR_PYTHON) -m venv $(FLOOR_VENV)
+	$(FLOOR_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(FLOOR_VENV)/bin/python -m pip install --quiet -c tests/floors.txt -e '.[dev]'
+	@touch $(FLOOR_STAMP)
+
+floor: $(FLOOR_STAMP) browser
+	@$(FLOOR_VENV)/bin/python -c 'import sys, streamlit, textual, deepdiff, msgpack; \
+	  print("floor:", "Python", sys.version.split()[0], "streamlit", streamlit.__version__, \
+	        "textual", textual.__version__, "deepdiff", deepdiff.__version__, \
+	        "msgpack", ".".join(map(str, msgpack.version)))'
+	$(FLOOR_VENV)/bin/pytest -p no:cacheprovider
+
+test: lint typecheck unit floor
 
 # The todo app with Undo/Redo, each browser session recorded to ./recordings.
 demo: $(STAMP)
@@ -61,4 +81,4 @@ bench: $(STAMP)
 	$(PYTHON) benchmarks/bench_tui.py
 
 clean:
-	rm -rf $(VENV) recordings .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(FLOOR_VENV) recordings .pytest_cache .mypy_cache .ruff_cache

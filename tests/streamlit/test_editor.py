@@ -29,7 +29,8 @@ def _app() -> None:
 
 def _editor_id(at: AppTest) -> tuple[str, str]:
     """The widget key and id of the table's editor, as mounted in the last run."""
-    internals = at._session_state._state  # Streamlit's SessionState of this app
+    # Streamlit's SessionState behind this AppTest (AppTest's own wrapper varies by version)
+    internals = getattr(at, "_session_state", at.session_state)._state
     mapping = internals._key_id_mapper.id_key_mapping
     keys = [k for k in mapping.values() if k.startswith("_timetravel_editor_")]
     assert keys, "the editor is not mounted"

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from unittest import mock
 
+import pytest
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.scriptrunner import ScriptRunnerEvent
 from streamlit.runtime.scriptrunner_utils.script_requests import RerunData, ScriptRequests
@@ -272,7 +273,10 @@ def walk_back_and_forth(
 
 
 def _fragment_ids(at: AppTest) -> list[str]:
-    return list(at._fragment_storage._fragments)
+    storage = getattr(at, "_fragment_storage", None)
+    if storage is None:  # before Streamlit 1.64 each AppTest run had a fragment store of its own
+        pytest.skip("this Streamlit's AppTest can't rerun a fragment alone (test_browser can)")
+    return list(storage._fragments)
 
 
 def _merge(old: Block, new: Block) -> None:

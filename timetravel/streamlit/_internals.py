@@ -305,12 +305,12 @@ def hook_run_ends(ctx: Any, listener: Callable[[RunEnd], None]) -> bool:
 
 def request_app_rerun(ctx: Any) -> bool:
     """Ask for one more run of the whole app, from the end of a run. False if not possible."""
-    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
-
     requests = getattr(ctx, "script_requests", None)
     if requests is None:
         return False
     try:
+        from streamlit.runtime.scriptrunner import RerunData
+
         data = RerunData(query_string=ctx.query_string, page_script_hash=page_hash(ctx))
         return bool(requests.request_rerun(data))
     except Exception:

@@ -270,6 +270,9 @@ class StreamlitRecorder:
         action, by_user, changed = self._action, self._by_user, self._changed
         self._action, self._by_user, self._changed = None, False, []
         rec = self.recorder
+        page = self._learn_pages(internals.run_context())  # the page the action ended on
+        if page is not None:
+            rec.page = page
         frame = rec.capture(trigger=action, empty=by_user)
         rec.settle()
         if frame is not None and frame.changes:
