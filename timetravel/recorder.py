@@ -209,7 +209,7 @@ class Recorder:
         self._restore_warned: set[str] = set()
         self.page: str | None = None
         # Decides whether a capture's changes join the current undo step instead of starting
-        # one (the Streamlit layer: widgets that appeared or went away while rendering).
+        # one (the Streamlit layer: runs that no user action started).
         self.merge_if: Callable[[Sequence[Change]], bool] | None = None
         # Reads the whole state at once for a capture, where reading the mapping key by key
         # is slow (Streamlit's session-state proxy). The values must be the live objects.
