@@ -367,3 +367,108 @@ def test_a_fragment_change_enables_undo_at_once(serve: Serve, page: Page) -> Non
 
     expected = ["initial", "volume", "undo", "redo", "note", "undo"]
     assert recorded_triggers(record_dir, expected) == expected
+
+
+# --- an app with an undoable data editor ----------------------------------------------------
+
+
+class GridPage:
+    """The groceries table of editor_app.py, a glide-data-grid drawn on a canvas.
+
+    The canvas holds an accessible copy of the table (``[role=grid]``): a cell's text is read
+    there (``glide-cell-COL-ROW``; column 0 is the row markers). Cells are clicked by geometry:
+    a 36 px header, then 35 px rows; qty is the last column, at the grid's right edge.
+    """
+
+    HEADER, ROW = 36, 35
+    ITEM, QTY = 1, 2
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.canvas = page.get_by_test_id("data-grid-canvas")
+        self.editor = page.locator("input.gdg-input")
+        self.selected = self.canvas.locator("td[aria-selected=true]")
+
+    def cell(self, col: int, row: int) -> Locator:
+        return self.canvas.get_by_test_id(f"glide-cell-{col}-{row}")
+
+    def expect_qty(self, row: int, item: str, qty: int) -> None:
+        expect(self.cell(self.ITEM, row)).to_have_text(item, timeout=WAIT)
+        expect(self.cell(self.QTY, row)).to_have_text(str(qty), timeout=WAIT)
+
+    def set_qty(self, row: int, qty: int) -> None:
+        """Select the cell with a click, open its editor with Enter, type, commit with Enter.
+
+        Clicking a cell that is already selected opens its editor, so none may be selected.
+        """
+        expect(self.canvas).to_be_visible(timeout=WAIT)
+        expect(self.selected).to_have_count(0, timeout=WAIT)
+        box = self.canvas.bounding_box()
+        assert box is not None
+        x = box["x"] + box["width"] - 40
+        y = box["y"] + self.HEADER + self.ROW * row + self.ROW / 2
+        self.page.mouse.click(x, y)
+        expect(self.cell(self.QTY, row)).to_have_attribute("aria-selected", "true", timeout=WAIT)
+        self.page.keyboard.press("Enter")
+        expect(self.editor).to_be_focused(timeout=WAIT)
+        self.editor.fill(str(qty))
+        self.editor.press("Enter")
+        expect(self.editor).to_have_count(0, timeout=WAIT)
+        # The commit moves the selection down a row: drop it.
+        self.page.keyboard.press("Escape")
+        expect(self.selected).to_have_count(0, timeout=WAIT)
+
+
+def test_table_edits_undo_and_redo_in_the_browser(serve: Serve, page: Page) -> None:
+    url, record_dir = serve(APPS / "editor_app.py")
+    open_app(page, url)
+    undo = page.get_by_role("button", name=UNDO_NAME)
+    redo = page.get_by_role("button", name=REDO_NAME)
+    grid = GridPage(page)
+
+    def total(n: int) -> None:
+        expect(page.get_by_text(f"Total: {n} items", exact=True)).to_be_visible(timeout=WAIT)
+        wait_idle(page)
+
+    total(13)
+    grid.expect_qty(0, "milk", 1)
+    grid.expect_qty(1, "eggs", 12)
+    expect(undo).to_be_disabled()
+
+    grid.set_qty(0, 5)
+    total(17)
+    expect(undo).to_be_enabled(timeout=WAIT)
+    grid.set_qty(1, 2)
+    total(7)
+    grid.expect_qty(1, "eggs", 2)
+
+    # Undo brings the table back: the editor is remounted to show it, not just the total.
+    click(page, undo)
+    total(17)
+    grid.expect_qty(0, "milk", 5)
+    grid.expect_qty(1, "eggs", 12)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "editor-after-undo.png"), full_page=True)
+
+    click(page, undo)
+    total(13)
+    grid.expect_qty(0, "milk", 1)
+    grid.expect_qty(1, "eggs", 12)
+    expect(undo).to_be_disabled(timeout=WAIT)
+
+    expect(redo).to_be_enabled(timeout=WAIT)
+    click(page, redo)
+    total(17)
+    grid.expect_qty(0, "milk", 5)
+    grid.expect_qty(1, "eggs", 12)
+
+    # The remounted editor is still editable, and its edit is one more undo step.
+    grid.set_qty(1, 3)
+    total(8)
+    grid.expect_qty(0, "milk", 5)
+    grid.expect_qty(1, "eggs", 3)
+    expect(redo).to_be_disabled(timeout=WAIT)
+    page.screenshot(path=str(SHOTS / "editor-end.png"), full_page=True)
+
+    expected = ["initial", "groceries", "groceries", "undo", "undo", "redo", "groceries"]
+    assert recorded_triggers(record_dir, expected) == expected
