@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
-.PHONY: install test lint typecheck unit floor browser demo demo-script tui bench clean
+.PHONY: install test lint typecheck unit floor browser demo demo-script tui bench fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -79,6 +79,11 @@ bench: $(STAMP)
 	$(PYTHON) benchmarks/bench_core.py
 	$(PYTHON) benchmarks/bench_streamlit.py
 	$(PYTHON) benchmarks/bench_tui.py
+
+# A larger fuzz run of the reader than the suite's (issue 9): FUZZ_CASES mutated files.
+FUZZ_CASES ?= 5000
+fuzz: $(STAMP)
+	$(PYTHON) benchmarks/fuzz.py $(FUZZ_CASES)
 
 clean:
 	rm -rf $(VENV) $(FLOOR_VENV) recordings .pytest_cache .mypy_cache .ruff_cache

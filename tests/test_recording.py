@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import states
-from timetravel import MISSING, Recorder, Recording, RecordingError
+from timetravel import MISSING, Opaque, Recorder, Recording, RecordingError
 from timetravel._format import KEYFRAME_MAX, KEYFRAME_MIN, MAGIC, PREAMBLE, RECORD_HEAD
 from timetravel.values import values_equal
 
@@ -350,11 +350,35 @@ def test_refresh_meeting_corruption_keeps_what_was_read(tmp_path: Path) -> None:
         rec.capture()
     rec.close()
     data = bytearray(path.read_bytes())
-    data[len(good) + 20] ^= 0xFF  # corrupt a frame appended after the reader opened
+    data[-3] ^= 0xFF  # corrupt the last frame appended after the reader opened
     path.write_bytes(data)
     with pytest.raises(RecordingError, match="checksum"):
         reader.refresh()
-    assert len(reader) == 1 and reader.state_at(0) == {"n": 0}
+    assert len(reader) == 4 and reader.state_at(3) == {"n": 3} and len(good) < reader.size
     with pytest.raises(RecordingError):
         reader.refresh()  # still reports the damage, never doubles frames
-    assert len(reader) == 1
+    assert len(reader) == 4
+
+
+def test_a_value_nested_deeper_than_the_reader_reads_is_written_opaque(tmp_path: Path) -> None:
+    from timetravel._codec import MAX_DEPTH
+
+    deep: list[Any] = []
+    node = deep
+    for _ in range(MAX_DEPTH + 20):  # deeper than any file may hold, well within msgpack's
+        node.append([])
+        node = node[0]
+    state: dict[str, Any] = {"deep": [], "n": 0}
+    path = tmp_path / "deep.ttrec"
+    with Recorder(state, sink=path) as rec:
+        rec.capture()
+        state["deep"] = deep
+        state["n"] = 1
+        rec.capture()
+    recording = Recording.open(path)  # the file stays readable...
+    last = recording.state_at(-1)
+    assert last["n"] == 1
+    node, levels = last["deep"], 0  # ...and says where it could not keep the value
+    while isinstance(node, list) and node:
+        node, levels = node[0], levels + 1
+    assert isinstance(node, Opaque) and node.type == "list" and levels < MAX_DEPTH

@@ -19,7 +19,7 @@ The core records any ``MutableMapping`` (``st.session_state``, a plain dict)::
 from __future__ import annotations
 
 from ._format import DEFAULT_REDACT, FORMAT_VERSION
-from .errors import RecordingError, TimetravelWarning
+from .errors import RecordingError, RecordingInUseError, TimetravelWarning
 from .model import Change, Frame, format_path
 from .recorder import Recorder
 from .recording import Recording
@@ -39,6 +39,7 @@ __all__ = [
     "Recorder",
     "Recording",
     "RecordingError",
+    "RecordingInUseError",
     "Redacted",
     "TimetravelWarning",
     "__version__",

@@ -286,11 +286,14 @@ def apply_change(
         last = path[-1]
         if action == "iterable_item_added" or action == "iterable_item_removed":
             inserting = (action == "iterable_item_added") != inverse
+            _check_index(parent, last, inserting, strict)
             if inserting:
                 parent.insert(last, _make_or_keep(put, make, change, on_skip))
             else:
                 del parent[last]
             return
+        if type(parent) is list:
+            _check_index(parent, last, False, True)
         if put is MISSING:
             if strict or last in parent:
                 del parent[last]
@@ -298,6 +301,15 @@ def apply_change(
             parent[last] = make(put)
     except Skip:
         on_skip(change)
+
+
+def _check_index(parent: Any, index: Any, inserting: bool, strict: bool) -> None:
+    """A list index from a change must be an int in range (``len`` too when inserting):
+    never negative, never one that overflows, and in range unless ``strict`` is off."""
+    if not isinstance(index, int) or index < 0 or index > len(parent) + (1 << 32):
+        raise IndexError(f"bad list index {index!r}")
+    if strict and index > len(parent) - (0 if inserting else 1):
+        raise IndexError(f"list index {index} out of range for a list of {len(parent)} items")
 
 
 def _make_or_keep(

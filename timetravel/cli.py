@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import json
+import math
 import sys
 from collections import Counter
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any, TypeVar
 
 import click
 
 from . import __version__
+from .display import display_key, display_repr, safe_text
 from .errors import RecordingError
 from .jsonable import frame_to_json, to_json
 from .recording import Recording
@@ -22,7 +24,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _fail(message: str) -> None:
-    click.echo(f"timetravel: {message}", err=True)
+    # Messages may quote a file's content or name: never let them drive the terminal.
+    click.echo(f"timetravel: {safe_text(message, 2000)}", err=True)
     sys.exit(2)
 
 
@@ -80,11 +83,20 @@ def main() -> None:
     """Record, undo and replay Streamlit session state."""
 
 
-def _when(ts: float) -> str:
-    return _dt.datetime.fromtimestamp(ts).isoformat(sep=" ", timespec="seconds")
+def _when(ts: Any) -> str:
+    """A local date and time for an epoch time from a file; ``invalid time (...)`` for NaN,
+    infinities, out-of-range numbers and non-numbers (never raises)."""
+    try:
+        if isinstance(ts, bool) or not isinstance(ts, (int, float)):
+            raise TypeError
+        return _dt.datetime.fromtimestamp(ts).isoformat(sep=" ", timespec="seconds")
+    except (TypeError, ValueError, OverflowError, OSError):
+        return f"invalid time ({display_repr(ts, 40)})"
 
 
 def _duration(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "?"
     seconds = max(0.0, seconds)
     if seconds < 60:
         return f"{seconds:.1f}s"
@@ -93,8 +105,17 @@ def _duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
 
 
-def _key_label(key: Hashable) -> str:
-    return key if isinstance(key, str) else repr(key)
+def _span(first: Any, last: Any) -> str:
+    """``start -> end (duration)``, with ``?`` for a duration that can't be worked out."""
+    start, end = _when(first), _when(last)
+    valid = not start.startswith("invalid") and not end.startswith("invalid")
+    duration = _duration(float(last) - float(first)) if valid else "?"
+    return f"{start} -> {end} ({duration})"
+
+
+def _key_label(key: Any) -> str:
+    """A top-level key as ``info`` lists it: escaped, cut, never raising (even for a map)."""
+    return display_key(key)
 
 
 @main.command()
@@ -103,21 +124,23 @@ def _key_label(key: Hashable) -> str:
 def info(file: str) -> None:
     """Summarise a recording: frames, time span, keys, size, keyframes, pages."""
     rec = Recording.open(file)
-    keys: dict[Hashable, None] = {}
+    # Everything below comes from the file: labels are escaped and cut (see timetravel.display).
+    keys: dict[str, None] = {}
     pages: dict[str, None] = {}
     triggers: Counter[str] = Counter()
     restores: Counter[str] = Counter()
     for frame in rec:
         for change in frame.changes:
-            keys[change.path[0]] = None
+            if change.path:
+                keys[_key_label(change.path[0])] = None
         if frame.page:
-            pages[frame.page] = None
+            pages[safe_text(frame.page)] = None
         if frame.is_restore:
-            restores[frame.trigger or "restore"] += 1
+            restores[safe_text(frame.trigger or "restore")] += 1
         elif frame.trigger:
-            triggers[frame.trigger] += 1
+            triggers[safe_text(frame.trigger)] += 1
     lines = [
-        f"file:       {rec.path}",
+        f"file:       {safe_text(rec.path, 2000)}",
         f"format:     version {rec.version}, created {_when(rec.created)}",
         f"size:       {rec.size:,} bytes",
     ]
@@ -125,14 +148,11 @@ def info(file: str) -> None:
         first, last = rec[0], rec[-1]
         restored = ", ".join(f"{n} {t}" for t, n in sorted(restores.items()))
         lines.append(f"frames:     {len(rec):,}" + (f" ({restored})" if restored else ""))
-        lines.append(
-            f"time span:  {_when(first.time)} -> {_when(last.time)} "
-            f"({_duration(last.time - first.time)})"
-        )
+        lines.append(f"time span:  {_span(first.time, last.time)}")
     else:
         lines.append("frames:     0")
     lines.append(f"keyframes:  {len(rec.keyframes):,}")
-    shown = ", ".join(_key_label(k) for k in list(keys)[:20])
+    shown = ", ".join(list(keys)[:20])
     more = f", ... (+{len(keys) - 20})" if len(keys) > 20 else ""
     lines.append(f"keys:       {len(keys)}" + (f": {shown}{more}" if keys else ""))
     lines.append(f"pages:      {', '.join(pages) if pages else '-'}")
@@ -140,9 +160,9 @@ def info(file: str) -> None:
         top = ", ".join(f"{t} ({n})" for t, n in triggers.most_common(8))
         lines.append(f"triggers:   {top}")
     if rec.app:
-        lines.append(f"app:        {json.dumps(to_json(rec.app))}")
+        lines.append(f"app:        {safe_text(json.dumps(to_json(rec.app)), 2000)}")
     if rec.notice:
-        lines.append(f"notice:     {rec.notice}")
+        lines.append(f"notice:     {safe_text(rec.notice, 2000)}")
     click.echo("\n".join(lines))
 
 
@@ -185,4 +205,25 @@ def export(file: str, fmt: str, output: str, states: bool) -> None:
         else:
             out.write(json.dumps({**header, "frames": list(frames())}, indent=1) + "\n")
     if output != "-":
-        click.echo(f"wrote {len(rec):,} frames to {output}", err=True)
+        click.echo(f"wrote {len(rec):,} frames to {safe_text(output, 2000)}", err=True)
+
+
+@main.command("check")
+@click.argument("file", type=click.Path(dir_okay=True))
+def check_command(file: str) -> None:
+    """Verify every record and every keyframe; one line per problem.
+
+    Exit 0 when clean, 1 when problems were found, 2 when the file can't be read.
+    """
+    from .check import check_recording
+
+    try:
+        report = check_recording(file)
+    except RecordingError as exc:
+        _fail(str(exc))
+        return
+    for problem in report.problems:
+        click.echo(f"{report.path}: {problem}")
+    if report.problems:
+        sys.exit(1)
+    click.echo(f"{report.path}: ok ({report.frames:,} frames, {report.keyframes:,} keyframes)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import logging
 import os
 import sys
 import time
@@ -26,6 +27,8 @@ from .model import Change, Frame, format_path
 from .values import ATOMIC, ObjectRecord, Opaque, copy_value
 
 __all__ = ["Recorder"]
+
+logger = logging.getLogger("timetravel")
 
 Sink = str | os.PathLike[str] | IO[bytes]
 
@@ -157,7 +160,11 @@ class Recorder:
             step (typing in a text box). Every frame is still kept and written.
         redact: key names whose values never reach a file: substrings (matched at any depth,
             any case), a predicate on a key, or None. Undo still restores them from memory.
-        sink: a path or a binary stream to write the recording to as it goes.
+        sink: a path or a binary stream to write the recording to as it goes. A path is
+            locked while the recorder writes it: a second recorder on it raises
+            :class:`~timetravel.errors.RecordingInUseError`. Once the sink is open, a failed
+            write never raises: it is logged once (logger ``"timetravel"``) and recording
+            goes on in memory.
         meta: app metadata for the file header (app name, version, ...).
     """
 
@@ -215,8 +222,16 @@ class Recorder:
         # is slow (Streamlit's session-state proxy). The values must be the live objects.
         self.read_state: Callable[[], Mapping[Any, Any]] | None = None
         self._writer: Writer | None = None
+        self._write_failed = False
         if sink is not None:
-            self._writer = Writer.open(sink, self._redactor, self._options(), self._meta)
+            # A path that can't be opened (or that another recorder writes) is a mistake to
+            # report; a disk that fills up, even at the header, is not the app's problem.
+            writer = Writer.create(sink, self._redactor)
+            try:
+                writer.write_header(self._options(), self._meta)
+                self._writer = writer
+            except Exception as exc:
+                self._writing_failed(writer.name, exc)
 
     # --- public properties ------------------------------------------------------------------
 
@@ -446,12 +461,20 @@ class Recorder:
             name = self._writer.name
             self._writer.close()
             self._writer = None
-            warnings.warn(
-                f"timetravel: stopped writing the recording to {name} ({exc}); frames already "
-                "written are intact and recording goes on in memory",
-                TimetravelWarning,
-                stacklevel=5,
-            )
+            self._writing_failed(name, exc)
+
+    def _writing_failed(self, name: str, exc: BaseException) -> None:
+        """Log a failed sink once; the app never sees the error (an operational failure)."""
+        if self._write_failed:
+            return
+        self._write_failed = True
+        logger.warning(
+            "timetravel: stopped writing the recording to %s (%s: %s); frames already "
+            "written are intact and recording goes on in memory",
+            name,
+            type(exc).__name__,
+            exc,
+        )
 
     def _fold(self) -> None:
         n = len(self._frames)
@@ -682,7 +705,7 @@ class Recorder:
         """Settle the open frame, if any, and close the recording file, if one is being written."""
         self.settle()
         if self._writer is not None:
-            self._writer.close()
+            self._writer.close()  # never raises: nothing is buffered
             self._writer = None
 
     def __enter__(self) -> Recorder:

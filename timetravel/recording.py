@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import threading
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, overload
 
 from . import _codec
@@ -24,7 +25,7 @@ from .errors import RecordingError
 from .model import Change, Frame
 from .values import MISSING, copy_value, values_equal
 
-__all__ = ["Recording"]
+__all__ = ["Gap", "Recording"]
 
 _FRAME_CACHE = 4096
 
@@ -47,6 +48,33 @@ def _lookup(state: Any, path: tuple[Hashable, ...]) -> Any:
     return node
 
 
+@dataclass(frozen=True)
+class Gap:
+    """A damaged stretch of a file that the reader skipped (see docs/format.md).
+
+    ``offset`` is the byte of the damaged record, ``resumed`` the byte of the intact frame
+    record reading resumed at, ``position`` that frame's position in the recording, and
+    ``lost`` how many frames the damage took (None if unknown: a frame by it is unreadable).
+    """
+
+    offset: int
+    resumed: int
+    position: int
+    lost: int | None
+
+    def describe(self) -> str:
+        """One sentence about the gap."""
+        if self.lost is None:
+            lost = "an unknown number of frames"
+        else:
+            lost = f"{self.lost:,} frame{'' if self.lost == 1 else 's'}"
+        return (
+            f"a damaged record at byte {self.offset}: skipped {self.resumed - self.offset:,} "
+            f"bytes to the intact frame record at byte {self.resumed} (frame {self.position}); "
+            f"{lost} lost"
+        )
+
+
 class Recording(Sequence[Frame]):
     """A recording file, opened lazily: frames are decoded when asked for.
 
@@ -55,6 +83,11 @@ class Recording(Sequence[Frame]):
     A file whose last record is incomplete (a writer killed mid-write, or still writing)
     opens with every complete frame; :attr:`truncated` is then True and :attr:`notice` says so.
     :meth:`refresh` picks up frames appended since.
+
+    A damaged record followed by intact ones is skipped: reading resumes at the next intact
+    frame record, every intact frame stays readable, and :attr:`gaps` and :attr:`notice`
+    report what was skipped. States after frames lost in a gap are readable again from the
+    next keyframe on.
     """
 
     def __init__(self, path: str, data: bytearray) -> None:
@@ -65,7 +98,10 @@ class Recording(Sequence[Frame]):
         read_preamble(data, path)
         frames: list[tuple[int, int]] = []
         keyframes: list[tuple[int, int, int]] = []
-        end, truncated_at, header_loc = scan(data, path, len(PREAMBLE), frames, keyframes)
+        gaps: list[tuple[int, int, int]] = []
+        end, truncated_at, header_loc = scan(
+            data, path, len(PREAMBLE), frames, keyframes, gaps=gaps
+        )
         if header_loc is None:
             if truncated_at is not None:
                 raise RecordingError(f"{path}: file ends inside the header record (byte {end})")
@@ -73,7 +109,7 @@ class Recording(Sequence[Frame]):
         header = self._decode(header_loc[0], header_loc[1], "header")
         if not isinstance(header, dict) or not isinstance(header.get("format"), int):
             raise RecordingError(f"{path}: the header record at byte {len(PREAMBLE)} is malformed")
-        self._index = Index(header, frames, keyframes, end, truncated_at)
+        self._index = Index(header, frames, keyframes, end, truncated_at, gaps)
         self._settle()
         self._cache: OrderedDict[int, Frame] = OrderedDict()
         self._first_index: int | None = None
@@ -127,17 +163,19 @@ class Recording(Sequence[Frame]):
             del self._data[idx.end :]
             self._data += tail
             try:
+                gaps_before = len(idx.gaps)
                 end, truncated_at, header = scan(
-                    self._data, self.path, idx.end, idx.frames, idx.keyframes, progress
+                    self._data, self.path, idx.end, idx.frames, idx.keyframes, progress, idx.gaps
                 )
             except ScanError as exc:
                 # Frames before the bad record stay readable; reading resumes at it, so a
                 # later refresh reports it again rather than indexing anything twice.
+                del idx.gaps[gaps_before:]
                 idx.end, idx.truncated_at = exc.at, None
                 self._settle()
                 raise RecordingError(str(exc)) from None
             if header is not None:
-                del idx.frames[before:], idx.keyframes[kf_before:]
+                del idx.frames[before:], idx.keyframes[kf_before:], idx.gaps[gaps_before:]
                 raise RecordingError(f"{self.path}: a second header record at byte {header[0]}")
             idx.end, idx.truncated_at = end, truncated_at
             self._settle()
@@ -199,15 +237,38 @@ class Recording(Sequence[Frame]):
         return self._index.truncated_at is not None
 
     @property
+    def gaps(self) -> list[Gap]:
+        """Damaged stretches of the file the reader skipped, in file order (usually none)."""
+        return [self._gap(g) for g in range(len(self._index.gaps))]
+
+    def _gap(self, g: int) -> Gap:
+        offset, resumed, position = self._index.gaps[g]
+        return Gap(offset, resumed, position, self._lost(position))
+
+    def _lost(self, position: int) -> int | None:
+        """Frames lost just before ``position`` (None if a frame by the gap is unreadable)."""
+        if position == 0 or position >= len(self):
+            return None if position else 0
+        try:
+            before = self._frame(position - 1, check=False).index
+            after = self._frame(position, check=False).index
+        except RecordingError:
+            return None
+        return after - before - 1 if after > before else None
+
+    @property
     def notice(self) -> str | None:
         """A sentence about the file's state worth telling a user, or None."""
+        parts = [g.describe() for g in self.gaps]
         at = self._index.truncated_at
-        if at is None:
+        if at is not None:
+            parts.append(
+                f"the file ends inside a record at byte {at}; showing the "
+                f"{len(self)} complete frames before it"
+            )
+        if not parts:
             return None
-        return (
-            f"{self.path}: the file ends inside a record at byte {at}; showing the "
-            f"{len(self)} complete frames before it"
-        )
+        return f"{self.path}: " + "; ".join(parts)
 
     @property
     def keyframes(self) -> list[int]:
@@ -275,7 +336,7 @@ class Recording(Sequence[Frame]):
             raise RecordingError(
                 f"{self.path}: frame {pos} at byte {offset} is corrupt: {exc}"
             ) from None
-        if check and pos and frame.index != self.first_index + pos:
+        if check and pos and frame.index != self._expected_index(pos, frame.index):
             raise RecordingError(
                 f"{self.path}: frame {pos} at byte {offset} says it is frame {frame.index}; "
                 "frames are out of order (the file is corrupted)"
@@ -285,6 +346,36 @@ class Recording(Sequence[Frame]):
             cache.popitem(last=False)
         return frame
 
+    def _gap_before(self, pos: int) -> int | None:
+        """Position of the first frame after the last gap at or before ``pos``, if any."""
+        gaps = self._index.gaps
+        if not gaps:
+            return None
+        g = bisect_right([p for _, _, p in gaps], pos) - 1
+        return gaps[g][2] if g >= 0 else None
+
+    def _expected_index(self, pos: int, found: int) -> int:
+        """The index frame ``pos`` must have: counted from the first frame, or from the first
+        frame after a gap (which itself must come after the frame before the gap)."""
+        start = self._gap_before(pos)
+        if start is None:
+            return self.first_index + pos
+        if pos == start:
+            before = self._frame(pos - 1, check=False).index if pos else found - 1
+            return found if found > before else before + 1
+        return self._frame(start, check=False).index + (pos - start)
+
+    def _lost_between(self, kpos: int, pos: int) -> tuple[int, int] | None:
+        """(offset, position) of a gap that lost frames after ``kpos`` up to ``pos``."""
+        gaps = self._index.gaps
+        if not gaps:
+            return None
+        positions = [p for _, _, p in gaps]
+        for g in range(bisect_left(positions, kpos + 1), bisect_right(positions, pos)):
+            if self._lost(positions[g]) != 0:
+                return gaps[g][0], positions[g]
+        return None
+
     # --- states -------------------------------------------------------------------------------
 
     def _keyframe_state(self, pos: int) -> tuple[int, dict[Any, Any]]:
@@ -292,17 +383,23 @@ class Recording(Sequence[Frame]):
         k = bisect_right(kfs, (pos, float("inf"), 0)) - 1
         if k < 0:
             raise RecordingError(f"{self.path}: no keyframe at or before frame {pos}")
-        kpos, offset, length = kfs[k]
+        return self._load_keyframe(k)
+
+    def _load_keyframe(self, k: int) -> tuple[int, dict[Any, Any]]:
+        """The ``k``-th keyframe: (frame position, a fresh state)."""
+        kpos, offset, length = self._index.keyframes[k]
         raw = self._decode(offset, length, f"keyframe of frame {kpos}")
         if not (isinstance(raw, list) and len(raw) == 2 and isinstance(raw[1], dict)):
             raise RecordingError(f"{self.path}: keyframe at byte {offset} is malformed")
         return kpos, raw[1]
 
     def _advance(self, state: dict[Any, Any], pos: int) -> None:
-        frame = self._frame(pos)
+        self._apply(state, self._frame(pos), pos)
+
+    def _apply(self, state: dict[Any, Any], frame: Frame, pos: int) -> None:
         try:
             apply_changes(state, frame.changes, False, _copy, _ignore)
-        except (LookupError, TypeError, AttributeError, ValueError) as exc:
+        except Exception as exc:  # a hostile row can make any container method fail
             raise RecordingError(
                 f"{self.path}: frame {pos} does not apply to the state before it "
                 f"({type(exc).__name__}: {exc}); the file is corrupted"
@@ -312,6 +409,15 @@ class Recording(Sequence[Frame]):
         """The whole state after frame ``i`` (a fresh dict the caller may keep or change)."""
         pos = self._position(i)
         kpos, state = self._keyframe_state(pos)
+        lost = self._lost_between(kpos, pos)
+        if lost is not None:
+            later = [p for p, _, _ in self._index.keyframes if p > pos]
+            after = f"from frame {later[0]} on" if later else "at no later frame"
+            raise RecordingError(
+                f"{self.path}: the state at frame {pos} can't be rebuilt: frames before it "
+                f"were lost to a damaged record at byte {lost[0]} (states are readable again "
+                f"{after}, from the next keyframe)"
+            )
         for p in range(kpos + 1, pos + 1):
             self._advance(state, p)
         return state
@@ -338,8 +444,17 @@ class Recording(Sequence[Frame]):
             new = _lookup(state, key)
             if new is not MISSING:
                 out.append((first, MISSING, _copy(new)))
+        kf_positions = self.keyframes
+        resume: int | None = None  # after frames lost in a gap, wait for the next keyframe
         for pos in range(1, len(self)):
             frame = self._frame(pos)
+            if resume is None and self._lost_between(pos - 1, pos) is not None:
+                resume = next((p for p in kf_positions if p >= pos), len(self))
+            if resume is not None:
+                if pos == resume:
+                    _, state = self._load_keyframe(kf_positions.index(pos))
+                    resume = None
+                continue
             hit = any(c.path[:n] == key or key[: len(c.path)] == c.path for c in frame.changes)
             before = _copy(_lookup(state, key)) if hit else None
             self._advance(state, pos)

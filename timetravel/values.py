@@ -64,10 +64,15 @@ REDACTED: Final = Redacted()
 
 @dataclass(frozen=True)
 class Opaque:
-    """A value that could not be copied or encoded, kept as its type name and repr."""
+    """A value that could not be copied or encoded, kept as its type name and repr.
+
+    ``attrs`` holds the value's attribute names, if it had any, so that a writer can tell
+    whether the repr may show a secret; files don't keep them.
+    """
 
     type: str
     repr: str
+    attrs: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"<{self.type}: {self.repr}>"
@@ -196,7 +201,14 @@ def copy_value(value: Any, keep_refs: bool, opaque_types: set[str] | None = None
             pass
     if opaque_types is not None:
         opaque_types.add(type_name(value))
-    return value if keep_refs else Opaque(type_name(value), safe_repr(value))
+    if keep_refs:
+        return value
+    try:  # attribute names tell a writer whether the repr may show a secret
+        fields = _object_fields(value) if not isinstance(value, _HANDLE_TYPES) else None
+    except Exception:
+        fields = None
+    attrs = tuple(k for k in fields if isinstance(k, str)) if fields else ()
+    return Opaque(type_name(value), safe_repr(value), attrs)
 
 
 def _object_fields(value: object) -> dict[str, Any] | None:

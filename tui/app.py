@@ -14,12 +14,15 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape as escape_markup
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, ProgressBar, TabbedContent, TabPane, Tree
 from textual.worker import get_current_worker
 
 from timetravel import Frame, Recording, RecordingError
+from timetravel.display import safe_text
 from timetravel.jsonable import to_json
 
 from .commands import TimetravelCommands
@@ -48,6 +51,9 @@ MAX_TICK_HZ = 20.0
 
 FOLLOW_INTERVAL = 0.5
 """Seconds between checks for new frames while following a file."""
+
+NOTIFY_LIMIT = 500
+"""Characters of a notification shown (the rest is cut, with the full length shown)."""
 
 
 class IndexProgress(Message):
@@ -145,6 +151,28 @@ class TimetravelApp(App[None]):
         self._filter_scanning = False
         self._history_token = 0
         self._details_pending = False
+
+    # --- notifications ----------------------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a toast. Messages often quote the file (errors, notices, keys, paths), so they
+        are always plain text: control characters are escaped, long text is cut and markup
+        is never parsed (``markup`` is ignored)."""
+        super().notify(
+            safe_text(message, NOTIFY_LIMIT, multiline=True),
+            title=safe_text(title, 200),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # --- layout ------------------------------------------------------------------------------
 
@@ -309,14 +337,17 @@ class TimetravelApp(App[None]):
 
     def _update_titles(self) -> None:
         n = len(self.source)
-        self.sub_title = f"{self.source.name} · {n:,} frame{'s' * (n != 1)}"
+        self.sub_title = f"{safe_text(self.source.name)} · {n:,} frame{'s' * (n != 1)}"
         timeline = self.timeline
         if self.filter_text is None:
             timeline.border_subtitle = ""
-        elif self._filter_scanning:
-            timeline.border_subtitle = f"filtering “{self.filter_text}”…"
         else:
-            timeline.border_subtitle = f"{timeline.row_count:,} of {n:,} match “{self.filter_text}”"
+            # Border titles are markup: the filter text is escaped.
+            shown = escape_markup(safe_text(self.filter_text, 40))
+            if self._filter_scanning:
+                timeline.border_subtitle = f"filtering “{shown}”…"
+            else:
+                timeline.border_subtitle = f"{timeline.row_count:,} of {n:,} match “{shown}”"
         self._update_scrubber()
 
     def _update_scrubber(self) -> None:

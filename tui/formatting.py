@@ -18,6 +18,7 @@ from rich.style import Style
 from rich.text import Text
 
 from timetravel import MISSING, ObjectRecord, Opaque, Redacted
+from timetravel.display import display_key, display_repr, escape_controls
 
 __all__ = [
     "ValueStyles",
@@ -25,6 +26,7 @@ __all__ = [
     "format_elapsed",
     "format_key",
     "is_container",
+    "set_order",
     "short_repr",
     "value_text",
 ]
@@ -48,8 +50,17 @@ def format_elapsed(seconds: float) -> str:
 
 
 def format_key(key: Hashable) -> str:
-    """A state key as shown in the tree: strings bare, anything else as its repr."""
-    return key if isinstance(key, str) else repr(key)
+    """A state key as shown in the tree: strings bare, anything else as its repr.
+
+    Keys come from the file: control characters are escaped and long keys are cut (see
+    :mod:`timetravel.display`).
+    """
+    return display_key(key)
+
+
+def set_order(value: Any) -> str:
+    """Sort key for set elements: their repr, bounded so a huge element costs no more."""
+    return display_repr(value, 100)
 
 
 def is_container(value: Any) -> bool:
@@ -65,12 +76,22 @@ def container_summary(value: Any) -> str:
     if isinstance(value, dict):
         return f"dict · {n} key{'s' * (n != 1)}"
     if isinstance(value, ObjectRecord):
-        return f"⟨object {value.type}⟩ · {n} field{'s' * (n != 1)}"
+        return f"⟨object {display_key(value.type, 60)}⟩ · {n} field{'s' * (n != 1)}"
     kind = type(value).__name__ if isinstance(value, (list, tuple, set, frozenset)) else "?"
     return f"{kind} · {n} item{'s' * (n != 1)}"
 
 
-def _scalar_repr(value: Any) -> str:
+def _cut_repr(value: str | bytes | bytearray, budget: int) -> str:
+    """The repr of a long string or bytes value, cut *before* ``repr`` runs, with its length."""
+    unit = "chars" if isinstance(value, str) else "bytes"
+    suffix = f"{ELLIPSIS}({len(value):,} {unit})"
+    head = repr(value[: max(1, budget)])
+    return head[: max(1, budget - len(suffix))] + suffix
+
+
+def _scalar_repr(value: Any, budget: int = 80) -> str:
+    if isinstance(value, (str, bytes, bytearray)) and len(value) > budget:
+        return _cut_repr(value, budget)
     if isinstance(value, float) and not math.isfinite(value):
         return repr(value)
     if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
@@ -88,19 +109,25 @@ def _repr(value: Any, budget: int, depth: int) -> str:
     if isinstance(value, Redacted):
         return "<redacted>"
     if isinstance(value, Opaque):
-        return f"⟨opaque {value.type}⟩"
+        return f"⟨opaque {display_key(value.type, 60)}⟩"
     if isinstance(value, ObjectRecord):
-        inner = ", ".join(
-            f"{format_key(k)}={_repr(v, budget, depth + 1)}" for k, v in value.fields.items()
-        )
-        return f"⟨object {value.type}⟩({inner})"
+        fields: list[str] = []
+        used = 2
+        for k, v in value.fields.items():
+            part = f"{display_key(k, budget)}={_repr(v, budget - used, depth + 1)}"
+            fields.append(part)
+            used += len(part) + 2
+            if used > budget:
+                break
+        more = ", …" if len(fields) < len(value.fields) else ""
+        return f"⟨object {display_key(value.type, 60)}⟩({', '.join(fields)}{more})"
     if depth > 6 and is_container(value):
         return "{…}" if isinstance(value, dict) else "[…]"
     if isinstance(value, dict):
         parts: list[str] = []
         used = 2
         for k, v in value.items():
-            part = f"{_scalar_repr(k)}: {_repr(v, budget - used, depth + 1)}"
+            part = f"{_scalar_repr(k, budget)}: {_repr(v, budget - used, depth + 1)}"
             parts.append(part)
             used += len(part) + 2
             if used > budget:
@@ -108,7 +135,7 @@ def _repr(value: Any, budget: int, depth: int) -> str:
         more = ", …" if len(parts) < len(value) else ""
         return "{" + ", ".join(parts) + more + "}"
     if isinstance(value, (list, tuple, set, frozenset)):
-        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+        items = sorted(value, key=set_order) if isinstance(value, (set, frozenset)) else value
         parts = []
         used = 2
         for v in items:
@@ -126,13 +153,17 @@ def _repr(value: Any, budget: int, depth: int) -> str:
         if not value:
             return f"{type(value).__name__}()"
         return "{" + body + "}" if isinstance(value, set) else f"frozenset({{{body}}})"
-    text = _scalar_repr(value)
+    text = _scalar_repr(value, max(1, budget))
     return text if len(text) <= budget else text[: max(1, budget)] + ELLIPSIS
 
 
 def short_repr(value: Any, limit: int = 80) -> str:
-    """A one-line repr of at most about ``limit`` characters."""
-    text = _repr(value, limit, 0).replace("\n", "\\n")
+    """A one-line repr of at most about ``limit`` characters, control characters escaped.
+
+    Its cost does not grow with the value: a 10 MB string is cut before ``repr`` runs and
+    shown with its length, ``'aaa…(10,485,760 chars)'``.
+    """
+    text = escape_controls(_repr(value, limit, 0))
     return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
 
 

@@ -10,7 +10,8 @@ from rich.text import Text
 from textual import events
 from textual.widgets import RichLog
 
-from timetravel import Change, Frame, format_path
+from timetravel import Change, Frame
+from timetravel.display import display_path, safe_text
 
 from ..formatting import ValueStyles, value_text
 
@@ -57,19 +58,20 @@ class DiffView(RichLog):
         """Show a note instead of changes."""
         self.mode = "empty"
         self.changes = ()
-        self._show(Text(message, style=self._part("diff--muted")))
+        self._show(Text(safe_text(message, 2000, multiline=True), style=self._part("diff--muted")))
 
     def show_frame(self, frame: Frame) -> None:
         """Show the changes one frame made."""
         title = Text(f"frame {frame.index}", style=self._part("diff--title"))
+        # Triggers, labels, pages and paths come from the file: escaped and cut.
         if frame.trigger:
-            title.append(f" · {frame.trigger}")
+            title.append(f" · {safe_text(frame.trigger)}")
         if frame.label:
-            title.append(f" · {frame.label}")
+            title.append(f" · {safe_text(frame.label)}")
         if frame.restores is not None:
             title.append(f" · restores frame {frame.restores}")
         if frame.page:
-            title.append(f" · page {frame.page}")
+            title.append(f" · page {safe_text(frame.page)}")
         self.mode = "frame"
         self._show_changes(title, frame.changes)
 
@@ -98,7 +100,7 @@ class DiffView(RichLog):
             style = self._part(f"diff--{change.kind}")
             line = Text(style=style)
             line.append(f"{SIGNS[change.kind]} ")
-            line.append(format_path(change.path), style=path_style)
+            line.append(display_path(change.path), style=path_style)
             if change.kind == "added":
                 line.append(" = ")
                 line.append_text(value_text(change.new, values, limit=200))

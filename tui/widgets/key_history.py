@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import Static
 
-from timetravel import format_path
+from timetravel.display import display_path, safe_text
 
 from ..formatting import format_elapsed, short_repr
 from ..source import HistoryEntry
@@ -91,7 +91,7 @@ class HistoryList(RowList):
                 part("history--time"),
             ),
             Segment("  "),
-            Segment(fit(frame.trigger or "-", 12), part("history--trigger")),
+            Segment(fit(safe_text(frame.trigger or "-", 13), 12), part("history--trigger")),
             Segment("  "),
             Segment(short_repr(old, 60), part("history--old")),
             Segment(" -> ", part("history--arrow")),
@@ -138,7 +138,7 @@ class KeyHistory(Vertical):
         self.path = path
         self.loading = True
         self.query_one("#history-title", Static).update(
-            Text(f"{format_path(path)} · tracing…", no_wrap=True)
+            Text(f"{display_path(path)} · tracing…", no_wrap=True)
         )
         self.rows.set_entries([], 0.0)
 
@@ -150,7 +150,7 @@ class KeyHistory(Vertical):
         self.loading = False
         n = len(entries)
         title = Text(no_wrap=True, overflow="ellipsis")
-        title.append(format_path(path), style="bold")
+        title.append(display_path(path), style="bold")
         title.append(f" · changed in {n:,} frame{'s' * (n != 1)} · Enter jumps to a frame")
         self.query_one("#history-title", Static).update(title)
         self.rows.set_entries(entries, start_time)
@@ -158,4 +158,4 @@ class KeyHistory(Vertical):
     def show_error(self, message: str) -> None:
         """Say why the history could not be traced."""
         self.loading = False
-        self.query_one("#history-title", Static).update(Text(message, no_wrap=True))
+        self.query_one("#history-title", Static).update(Text(safe_text(message), no_wrap=True))

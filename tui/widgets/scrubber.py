@@ -10,6 +10,8 @@ from textual import events
 from textual.message import Message
 from textual.widget import Widget
 
+from timetravel.display import safe_text
+
 __all__ = ["Scrubber", "ScrubberState", "format_speed"]
 
 
@@ -81,7 +83,7 @@ class Scrubber(Widget):
             status = f" frame {s.frame_index} · {s.row + 1:,}/{s.rows:,} "
         flags: list[str] = []
         if s.filter is not None:
-            flags.append(f"filter “{s.filter}” ({s.rows:,} of {s.frames:,})")
+            flags.append(f"filter “{safe_text(s.filter, 40)}” ({s.rows:,} of {s.frames:,})")
         if s.marks:
             flags.append(s.marks)
         if s.following:

@@ -12,7 +12,14 @@ from textual.widgets.tree import TreeNode
 
 from timetravel import ObjectRecord
 
-from ..formatting import ValueStyles, container_summary, format_key, is_container, value_text
+from ..formatting import (
+    ValueStyles,
+    container_summary,
+    format_key,
+    is_container,
+    set_order,
+    value_text,
+)
 
 __all__ = ["CHUNK", "StateNode", "StateTree"]
 
@@ -47,7 +54,7 @@ def _entries(value: Any, path: tuple[Hashable, ...]) -> list[Entry]:
     if isinstance(value, (list, tuple)):
         return [(i, v, (*path, i), True) for i, v in enumerate(value)]
     if isinstance(value, (set, frozenset)):
-        return [(None, v, path, False) for v in sorted(value, key=repr)]
+        return [(None, v, path, False) for v in sorted(value, key=set_order)]
     if isinstance(value, ObjectRecord):
         return [(k, v, path, False) for k, v in value.fields.items()]
     return []

@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from timetravel import RecordingError
+from timetravel.display import safe_text
 
 from ..formatting import format_elapsed
 from ..source import RecordingSource
@@ -201,7 +202,8 @@ class Timeline(RowList):
         try:
             frame = source.frame(pos)
         except RecordingError as exc:
-            return Strip([Segment(fit(f"  ⚠ frame at position {pos}: {exc}", width), style)])
+            message = safe_text(f"  ⚠ frame at position {pos}: {exc}")
+            return Strip([Segment(fit(message, width), style)])
         plain = row == self.cursor
         part = self._part_style
 
@@ -212,7 +214,8 @@ class Timeline(RowList):
 
         restore = RESTORE_MARKS.get(frame.trigger or "", "•") if frame.is_restore else " "
         keyframe = KEYFRAME_MARK if pos in source.keyframes() else " "
-        trigger = frame.trigger or "-"
+        # Triggers, pages and labels come from the file: escaped and cut (timetravel.display).
+        trigger = safe_text(frame.trigger or "-")
         if frame.restores is not None:
             trigger = f"{trigger} → {frame.restores}"
         mark = self._marks.get(pos, "")[:2]
@@ -229,14 +232,14 @@ class Timeline(RowList):
                 "timeline--time",
             ),
             seg(" "),
-            seg(fit(frame.page or "-", _PAGE_W), "timeline--page"),
+            seg(fit(safe_text(frame.page or "-", _PAGE_W + 1), _PAGE_W), "timeline--page"),
             seg(" "),
             seg(fit(str(len(frame.changes)), _COUNT_W, right=True), "timeline--count"),
             seg("  "),
             seg(trigger, "timeline--restore" if frame.is_restore else "timeline--trigger"),
         ]
         if frame.label:
-            segments.append(seg(f" · {frame.label}", "timeline--label"))
+            segments.append(seg(f" · {safe_text(frame.label)}", "timeline--label"))
         return Strip(segments).crop(0, width).adjust_cell_length(width, style)
 
     def _part_style(self, component: str) -> Style:
