@@ -77,6 +77,8 @@ demo-script: $(STAMP)
 
 bench: $(STAMP)
 	$(PYTHON) benchmarks/bench_core.py
+	$(PYTHON) benchmarks/bench_shapes.py
+	$(PYTHON) benchmarks/bench_restore.py
 	$(PYTHON) benchmarks/bench_streamlit.py
 	$(PYTHON) benchmarks/bench_tui.py
 

@@ -11,17 +11,17 @@ first) and one inserted (lowest first), with no rows beneath a shifted list.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, MutableMapping
-from itertools import compress, count
-from operator import ne
+from itertools import compress, count, repeat
+from operator import is_not, ne
 from typing import Any
 
 from .model import Change
-from .values import MISSING, copy_value, values_equal
+from .values import ATOMIC, MISSING, copy_value, values_equal
 
 Path = tuple[Hashable, ...]
 Copier = Callable[[Any], Any]
 
-_LONG_LIST = 256  # from this length, lists are compared in one pass that finds changes
+_LONG_LIST = 256  # from this length, lists of containers skip ``==`` (see quick_equal)
 _RESHUFFLE = 32  # more paired items than this, and over half the list: replace it whole
 
 
@@ -29,17 +29,26 @@ def _history(value: Any) -> Any:
     return copy_value(value, keep_refs=False)
 
 
+_ABSENT: Any = object()  # a key missing from one of the mappings being synced
+
+
 def quick_equal(a: Any, b: Any) -> bool:
     """C-speed equality, with False for anything it can't decide (the caller descends).
 
-    Long lists of the same length are left to the descent, whose one pass over them finds
-    every changed index: comparing them here first would read them twice when they differ.
+    False is not "different": NaN, objects without ``__eq__`` (compared by their fields) and
+    containers holding them are equal for recording purposes although ``==`` says no. The
+    descent decides them with :func:`values_equal`, only where ``==`` failed.
+
+    Long lists of containers (their first item tells) of the same length are left to the
+    descent, whose one pass over them finds every changed index: ``==`` first would compare
+    them twice when they differ. Long lists of scalars do try ``==``: the items are mostly the
+    very objects of the copy, so it costs next to nothing when nothing changed.
     """
     if a is b:
         return True
     if type(a) is not type(b):
         return False
-    if type(a) is list and len(a) > _LONG_LIST and len(a) == len(b):
+    if type(a) is list and len(a) > _LONG_LIST and len(a) == len(b) and type(a[0]) not in ATOMIC:
         return False
     try:
         return (a == b) is True
@@ -70,6 +79,35 @@ class Syncer:
         """Sync ``keys`` (which may be in either mapping, or neither) of two mappings at
         ``prefix`` (the top level by default)."""
         rows = self.rows
+        if type(src) is dict and type(dst) is dict:
+            # Read both sides in C and look in Python only at the keys whose values are not
+            # the very same object (copies, changed values, added and removed keys).
+            keys = keys if type(keys) is list else list(keys)
+            svals = list(map(src.get, keys, repeat(_ABSENT)))
+            dvals = list(map(dst.get, keys, repeat(_ABSENT)))
+            for i in compress(count(), map(is_not, dvals, svals)):
+                key, d, s = keys[i], dvals[i], svals[i]
+                if s is _ABSENT:
+                    if key in dst:  # a key listed twice may be gone already
+                        rows.append(
+                            Change.make(
+                                (*prefix, key), "dictionary_item_removed", _history(d), MISSING
+                            )
+                        )
+                        del dst[key]
+                elif d is _ABSENT:
+                    if key not in dst:
+                        rows.append(
+                            Change.make(
+                                (*prefix, key), "dictionary_item_added", MISSING, _history(s)
+                            )
+                        )
+                        dst[key] = self.to_dst(s)
+                else:
+                    d = dst[key]
+                    if d is not s and not quick_equal(d, s):
+                        self._sync_value(dst, key, d, s, (*prefix, key))
+            return rows
         for key in keys:
             path = (*prefix, key)
             if key in src:
@@ -88,6 +126,29 @@ class Syncer:
                 del dst[key]
         return rows
 
+    def sync_dicts(self, dst: dict[Any, Any], src: dict[Any, Any]) -> list[Change]:
+        """Sync every key of two dicts (a capture with no key filter).
+
+        When the keys are the same, in the same order (the usual case), both sides are read
+        as lists and only the values that are not the very same object are compared; with
+        nothing changed this costs a few passes in C, close to ``dst == src``.
+        """
+        if len(dst) == len(src):
+            keys = list(dst)
+            if keys == list(src):
+                dvals, svals = list(dst.values()), list(src.values())
+                if not any(map(is_not, dvals, svals)):
+                    return self.rows  # every value the very same object
+                for i in compress(count(), map(is_not, dvals, svals)):
+                    d, s = dvals[i], svals[i]
+                    if not quick_equal(d, s):
+                        self._sync_value(dst, keys[i], d, s, (keys[i],))
+                return self.rows
+        keys = list(src)
+        if len(dst) > len(src) or not dst.keys() <= src.keys():
+            keys.extend(k for k in dst if k not in src)
+        return self.sync_mapping(dst, src, keys)
+
     def sync_paths(
         self, dst: MutableMapping[Any, Any], src: Any, changes: Iterable[Change]
     ) -> list[Change]:
@@ -98,24 +159,37 @@ class Syncer:
         states falls back to its top-level key.
         """
         changes = list(changes)
-        shifted = {c.path[:-1] for c in changes if c.action.startswith("iterable_item")}
-        roots: dict[Path, None] = {}
-        for c in changes:
-            path = c.path
-            for i in range(1, len(path)):
-                if path[:i] in shifted:
-                    path = path[:i]
-                    break
-            roots[path] = None
-        ordered = sorted(roots, key=len)
-        kept: list[Path] = []
-        for root in ordered:  # a root under another root is synced with it
-            if not any(root[: len(k)] == k for k in kept):
-                kept.append(root)
+        shifts = ("iterable_item_added", "iterable_item_removed")
+        shifted = {c.path[:-1] for c in changes if c.action in shifts}
+        roots: dict[Path, None]
+        if shifted:
+            roots = {}
+            for c in changes:
+                path = c.path
+                for i in range(1, len(path)):
+                    if path[:i] in shifted:
+                        path = path[:i]
+                        break
+                roots[path] = None
+        else:
+            roots = dict.fromkeys(c.path for c in changes)
+        # A root under another root is synced with it: each root looks up its prefixes in a
+        # set (not a scan of the roots kept so far, which is quadratic).
         top_level: dict[Hashable, None] = {}
-        for root in kept:
-            if len(root) == 1 or not self._sync_at(dst, src, root):
+        ordered = sorted(roots, key=len)
+        shortest = len(ordered[0]) if ordered else 0  # no shorter root is anyone's prefix
+        sync_at = self._sync_at
+        for root in ordered:
+            n = len(root)
+            if n == 1:
                 top_level[root[0]] = None
+                continue
+            for i in range(shortest, n):
+                if root[:i] in roots:
+                    break
+            else:
+                if not sync_at(dst, src, root):
+                    top_level[root[0]] = None
         self.sync_mapping(dst, src, list(top_level))
         return self.rows
 
@@ -132,7 +206,21 @@ class Syncer:
             return False
         key = path[-1]
         if t is dict:
-            self.sync_mapping(d_parent, s_parent, [key], path[:-1])
+            if key in d_parent and key in s_parent:
+                d, s = d_parent[key], s_parent[key]
+                if d is s:
+                    return True
+                ts = type(s)
+                if ts is type(d) and ts in _PLAIN:
+                    # What quick_equal and _sync_value do for these immutable values, inline:
+                    # restores write thousands of them.
+                    if d != s and (ts is not float or not values_equal(d, s)):  # NaN
+                        self.rows.append(Change(path, "changed", d, s, "values_changed"))
+                        d_parent[key] = s
+                elif not quick_equal(d, s):
+                    self._sync_value(d_parent, key, d, s, path)
+            else:
+                self.sync_mapping(d_parent, s_parent, [key], path[:-1])
             return True
         if t is list and isinstance(key, int) and 0 <= key < len(d_parent) == len(s_parent):
             d, s = d_parent[key], s_parent[key]
@@ -227,20 +315,40 @@ class Syncer:
         d[p:p] = [self.to_dst(x) for x in s[p : p + inserted]]
 
 
+_PLAIN = frozenset((bool, int, float, str, bytes, type(None)))
+
+
 def _first_difference(a: list[Any], b: list[Any], limit: int) -> int:
     """Index of the first position below ``limit`` where a and b differ (``limit`` if none)."""
     try:
-        return next(compress(count(), map(ne, a[:limit], b[:limit])), limit)
+        candidates = compress(count(), map(ne, a[:limit], b[:limit]))
+        return next((i for i in candidates if not values_equal(a[i], b[i])), limit)
     except Exception:  # elements whose != doesn't give a bool (numpy arrays)
         return next((i for i in range(limit) if not values_equal(a[i], b[i])), limit)
 
 
 def changed_indices(a: list[Any], b: list[Any]) -> list[int]:
-    """Indices where two equal-length lists differ, in one pass compared in C."""
+    """Indices where two equal-length lists differ, in one pass compared in C.
+
+    ``!=`` finds the candidates; those it can't settle (NaN, objects without ``__eq__``,
+    containers holding them) are checked with :func:`values_equal`.
+    """
     try:
-        return list(compress(count(), map(ne, a, b)))
+        candidates = list(compress(count(), map(ne, a, b)))
     except Exception:  # elements whose != doesn't give a bool (numpy arrays)
         return [i for i in range(len(a)) if not values_equal(a[i], b[i])]
+    return [i for i in candidates if _differ(a[i], b[i])]
+
+
+# Types whose != is exact: a candidate of these types really changed.
+_EXACT: frozenset[type] = frozenset({int, str, bool, bytes, type(None)})
+
+
+def _differ(a: Any, b: Any) -> bool:
+    t = type(a)
+    if t in _EXACT and t is type(b):
+        return True
+    return not values_equal(a, b)
 
 
 class Skip(Exception):

@@ -20,7 +20,7 @@ from collections.abc import (
 )
 from typing import IO, Any, overload
 
-from ._engine import Skip, Syncer, apply_change, apply_changes
+from ._engine import _PLAIN, Skip, Syncer, apply_change, apply_changes
 from ._format import DEFAULT_REDACT, Redactor, Writer
 from .errors import TimetravelWarning
 from .model import Change, Frame, format_path
@@ -49,6 +49,8 @@ class KeyFilter:
         self.exclude = [] if callable(exclude) else list(exclude)
         self.include = None if include is None else list(include)
         self._cache: dict[Hashable, bool] = {}
+        # No rules at all: every key is recorded.
+        self.everything = self.predicate is None and not self.exclude and self.include is None
 
     @staticmethod
     def _matches(key: Hashable, rules: list[Hashable]) -> bool:
@@ -124,8 +126,12 @@ def _approx_size(value: Any, depth: int = 0) -> int:
 
 def _frame_size(frame: Frame) -> int:
     size = 200
-    for c in frame.changes:
-        size += 120 + sys.getsizeof(c.path) + _approx_size(c.old) + _approx_size(c.new)
+    getsizeof, atomic = sys.getsizeof, ATOMIC
+    for c in frame.changes:  # atomic values inline: a restore frame may hold thousands
+        old, new = c.old, c.new
+        size += 120 + getsizeof(c.path)
+        size += getsizeof(old) if type(old) in atomic else _approx_size(old)
+        size += getsizeof(new) if type(new) in atomic else _approx_size(new)
     return size
 
 
@@ -331,7 +337,7 @@ class Recorder:
     ) -> Frame | None:
         first = self._next_index == 0
         live = self._read()
-        rows = Syncer(self._to_shadow).sync_mapping(self._shadow, live, self._keys(live))
+        rows = self._sync_live(live)
         if not rows and not first:
             if empty:
                 frame = Frame(self._next_index, time.time(), trigger, label, self.page, ())
@@ -382,7 +388,7 @@ class Recorder:
         """Add what changed since the open frame to it."""
         frame = self._frames[-1]
         live = self._read()
-        rows = Syncer(self._to_shadow).sync_mapping(self._shadow, live, self._keys(live))
+        rows = self._sync_live(live)
         if rows:
             frame = Frame(
                 frame.index,
@@ -414,6 +420,13 @@ class Recorder:
 
     def _read(self) -> Mapping[Any, Any]:
         return self._state if self.read_state is None else self.read_state()
+
+    def _sync_live(self, live: Mapping[Any, Any]) -> list[Change]:
+        """Bring the shadow up to date with the live state; the changes found."""
+        syncer = Syncer(self._to_shadow)
+        if type(live) is dict and self._allowed.everything:
+            return syncer.sync_dicts(self._shadow, live)  # a few passes in C
+        return syncer.sync_mapping(self._shadow, live, self._keys(live))
 
     def _keys(self, state: Mapping[Any, Any]) -> list[Hashable]:
         """The keys to compare: the live ones recorded, then recorded ones no longer live."""
@@ -589,21 +602,22 @@ class Recorder:
         start = self._position_of(index) + 1
         applied: list[Change] = []
         skipped: dict[tuple[Hashable, ...], Change] = {}
-        for frame in reversed(self._frames[start:]):
-            for change in reversed(frame.changes):
-                # A value skipped earlier and then set again by an older change was restored.
+        on_skip = _skip_into(skipped)
+        allowed: dict[Hashable, bool] = {}
+        shadow, make = self._shadow, self._from_history
+        for change in _undoing(self._frames[start:]):
+            # A value skipped earlier and then set again by an older change was restored.
+            if skipped:
                 skipped.pop(change.path, None)
-                apply_change(
-                    self._shadow,
-                    change,
-                    True,
-                    self._from_history,
-                    lambda c: skipped.__setitem__(c.path, c),
-                    strict=False,
-                )
-                # A key excluded since it was recorded is neither restored nor deleted.
-                if self._allowed(change.path[0]):
-                    applied.append(change)
+            if not _put_back(shadow, change):
+                apply_change(shadow, change, True, make, on_skip, strict=False)
+            # A key excluded since it was recorded is neither restored nor deleted.
+            key = change.path[0]
+            ok = allowed.get(key)
+            if ok is None:
+                ok = allowed[key] = self._allowed(key)
+            if ok:
+                applied.append(change)
         # A list item that can't be restored went back into the copy as its recorded
         # stand-in, to keep the indices right. The app must never get a stand-in: such a
         # key is left as the app has it, and the copy made to match it again.
@@ -651,8 +665,8 @@ class Recorder:
         """A copy of the recorded state at frame ``index``."""
         pos = self._position_of(index)
         state: dict[Any, Any] = copy_value(self._shadow, keep_refs=False)
-        for frame in reversed(self._frames[pos + 1 :]):
-            apply_changes(state, frame.changes, True, self._copy_history, _ignore, strict=False)
+        for change in _undoing(self._frames[pos + 1 :]):
+            apply_change(state, change, True, self._copy_history, _ignore, strict=False)
         return state
 
     @staticmethod
@@ -736,3 +750,80 @@ class Recorder:
 
 def _ignore(change: Change) -> None:
     pass
+
+
+
+def _put_back(root: Any, change: Change) -> bool:
+    """Undo the commonest change, a plain value changed in a dict, in place; False if
+    ``change`` is not one (then ``apply_change`` undoes it).
+
+    What ``apply_change`` does for it, without its dispatch: restores undo thousands.
+    """
+    if change.action != "values_changed" or type(change.old) not in _PLAIN:
+        return False
+    path = change.path
+    parent = root
+    try:
+        for p in path[:-1]:
+            parent = parent[p]
+    except (LookupError, TypeError):
+        return False
+    if type(parent) is not dict:
+        return False
+    parent[path[-1]] = change.old  # immutable: the value itself is its copy
+    return True
+
+
+def _under(path: tuple[Hashable, ...], paths: set[tuple[Hashable, ...]], shortest: int) -> bool:
+    """Whether a proper prefix of ``path`` (none shorter than ``shortest``) is in ``paths``."""
+    return any(path[:i] in paths for i in range(shortest, len(path)))
+
+
+def _skip_into(skipped: dict[tuple[Hashable, ...], Change]) -> Callable[[Change], None]:
+    def on_skip(change: Change) -> None:
+        skipped[change.path] = change
+
+    return on_skip
+
+
+# Actions that put a whole value back at their path when undone (a set's are per element).
+_REPLACING = frozenset(
+    ("values_changed", "type_changes", "dictionary_item_added", "dictionary_item_removed")
+)
+_SHIFTING = frozenset(("iterable_item_added", "iterable_item_removed"))
+
+
+def _undoing(frames: Sequence[Frame]) -> list[Change]:
+    """The changes that undoing ``frames`` needs, in the order to undo them (newest first).
+
+    Undoing every change of every frame costs the number of frames; but where an older
+    change puts a whole value back at a path, the newer changes at or under that path are
+    overwritten by it and can be left out. So the work follows what differs between the
+    two states, not how far apart they are. That older change must not be one that can't
+    be restored (an opaque value), and no list above its path may have shifted in between
+    (or the path would name different items at different times).
+    """
+    flat = [c for frame in frames for c in frame.changes]
+    if len(flat) < 2:
+        flat.reverse()
+        return flat
+    shifted = {c.path[:-1] for c in flat if c.action in _SHIFTING}
+    covered: set[tuple[Hashable, ...]] = set()
+    shortest = 1 << 30  # the shortest covered path: no shorter prefix can be covered
+    keep: list[Change] = []
+    for c in flat:  # oldest first: an overriding change is older than what it overrides
+        path = c.path
+        if covered and (
+            path in covered or (len(path) > shortest and _under(path, covered, shortest))
+        ):
+            continue
+        keep.append(c)
+        old = c.old
+        if c.action in _REPLACING and (type(old) in _PLAIN or not _contains_opaque(old)):
+            if shifted and _under(path, shifted, 1):
+                continue
+            covered.add(path)
+            if len(path) < shortest:
+                shortest = len(path)
+    keep.reverse()
+    return keep

@@ -13,6 +13,7 @@ import datetime as _dt
 import decimal
 import enum
 import sys
+import threading
 import types
 import uuid
 from dataclasses import dataclass, field
@@ -193,7 +194,7 @@ def copy_value(value: Any, keep_refs: bool, opaque_types: set[str] | None = None
         # An object array's copy() shares its elements: those need copying too.
         return copy.deepcopy(value) if value.dtype.hasobject else value.copy()
     if is_pandas(value):
-        return value.copy(deep=True)
+        return _copy_pandas(value)
     if not isinstance(value, _HANDLE_TYPES):
         try:
             return copy.deepcopy(value)
@@ -209,6 +210,30 @@ def copy_value(value: Any, keep_refs: bool, opaque_types: set[str] | None = None
         fields = None
     attrs = tuple(k for k in fields if isinstance(k, str)) if fields else ()
     return Opaque(type_name(value), safe_repr(value), attrs)
+
+
+def _copy_pandas(value: Any) -> Any:
+    """A deep copy of a DataFrame or Series whose object cells are copied too.
+
+    ``copy(deep=True)`` copies the data but shares the objects in object columns (a dict in a
+    cell), as ``ndarray.copy()`` does: those are deep-copied like an object array's items.
+    """
+    pd = pandas_module()
+    out = value.copy(deep=True)
+    if isinstance(out, pd.Series):
+        if out.dtype == object and _has_mutable_cells(out):
+            cells = copy.deepcopy(out.to_numpy())
+            out = pd.Series(cells, index=out.index, name=out.name, dtype=object)
+        return out
+    for i, dtype in enumerate(out.dtypes):
+        if str(dtype) == "object" and _has_mutable_cells(column := out.iloc[:, i]):
+            out.isetitem(i, copy.deepcopy(column.to_numpy()))
+    return out
+
+
+def _has_mutable_cells(column: Any) -> bool:
+    """False for an object column of strings, numbers and None (nothing to copy)."""
+    return not set(map(type, column.tolist())) <= ATOMIC
 
 
 def _object_fields(value: object) -> dict[str, Any] | None:
@@ -245,14 +270,41 @@ def values_equal(a: Any, b: Any) -> bool:
         return a.keys() == b.keys() and all(values_equal(a[k], b[k]) for k in a)
     if ta is list or ta is tuple:
         return len(a) == len(b) and all(map(values_equal, a, b))
+    if _default_eq(ta):
+        return _fields_equal(a, b)
     if is_ndarray(a):
         return _arrays_equal(a, b)
     if is_pandas(a):
         return _pandas_equal(a, b)
-    if _default_eq(ta):
-        fa, fb = _object_fields(a), _object_fields(b)
-        return fa is not None and fb is not None and values_equal(fa, fb)
     return False
+
+
+# Pairs of objects whose fields are being compared, per thread: an object that refers back
+# to itself is taken as equal at the repeat (its other fields still decide).
+_local = threading.local()
+
+
+def _fields_equal(a: object, b: object) -> bool:
+    """Objects without ``__eq__`` of their own are equal if their fields are."""
+    comparing: set[tuple[int, int]] | None = getattr(_local, "comparing", None)
+    if comparing is None:
+        comparing = _local.comparing = set()
+    pair = (id(a), id(b))
+    if pair in comparing:
+        return True
+    try:  # the usual case, in C: fields equal by == (shared or equal scalars)
+        if vars(a) == vars(b):
+            return True
+    except Exception:
+        pass
+    fa, fb = _object_fields(a), _object_fields(b)
+    if fa is None or fb is None:
+        return False
+    comparing.add(pair)
+    try:
+        return values_equal(fa, fb)
+    finally:
+        comparing.discard(pair)
 
 
 def _default_eq(t: type) -> bool:
@@ -273,10 +325,28 @@ def _arrays_equal(a: Any, b: Any) -> bool:
 
 
 def _pandas_equal(a: Any, b: Any) -> bool:
+    """``DataFrame.equals`` (NaN equals NaN), then object cells compared with values_equal."""
     pd = pandas_module()
     if isinstance(a, pd.DataFrame):
         if not (a.columns.equals(b.columns) and a.dtypes.equals(b.dtypes)):
             return False
-    elif a.dtype != b.dtype or a.name != b.name:
+        objects = [i for i, dtype in enumerate(a.dtypes) if str(dtype) == "object"]
+    else:
+        if a.dtype != b.dtype or not values_equal(a.name, b.name):
+            return False
+        objects = [] if a.dtype != object else [-1]
+    if not a.index.equals(b.index):
         return False
-    return bool(a.index.equals(b.index) and a.equals(b))
+    if a.equals(b):
+        return True
+    if not objects:
+        return False
+    # Cells of objects that lack __eq__, or hold NaN inside containers, need a closer look.
+    if isinstance(a, pd.DataFrame):
+        others = [i for i in range(a.shape[1]) if i not in set(objects)]
+        if others and not a.iloc[:, others].equals(b.iloc[:, others]):
+            return False
+        pairs = [(a.iloc[:, i], b.iloc[:, i]) for i in objects]
+    else:
+        pairs = [(a, b)]
+    return all(all(map(values_equal, ca.tolist(), cb.tolist())) for ca, cb in pairs)
