@@ -189,6 +189,26 @@ class Report:
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines)
 
+    def print(self, title: str, elapsed: float) -> None:
+        """The run's header line, the table, the pass count and any warnings, on stdout."""
+        cpus = os.cpu_count()
+        print(
+            f"{title}: Python {platform.python_version()} on {platform.system()} "
+            f"{platform.machine()}, {cpus} CPU{'s' if cpus != 1 else ''}, "
+            f"run {time.strftime('%Y-%m-%d')}, took {elapsed:.0f} s"
+        )
+        print()
+        print(self.markdown())
+        passed = sum(r.ok is True for r in self.rows)
+        failed = [r.id for r in self.rows if r.ok is False]
+        print()
+        print(
+            f"{passed} of {passed + len(failed)} targets pass"
+            + (f"; FAIL: {', '.join(failed)}" if failed else "")
+        )
+        for note in self.notes:
+            print(f"WARNING: {note}")
+
 
 def progress(msg: str) -> None:
     print(f"... {msg}", file=sys.stderr, flush=True)
@@ -531,24 +551,7 @@ def main(argv: list[str] | None = None) -> int:
     order = ["1a", "1b", "2", "3", "4a", "4b", "5", "6a", "6b", "6c", "ctx"]
     rep.rows.sort(key=lambda r: order.index(r.id))
 
-    cpus = os.cpu_count()
-    print(
-        f"timetravel benchmarks{' (--quick)' if args.quick else ''}: "
-        f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, "
-        f"{cpus} CPU{'s' if cpus != 1 else ''}, run {time.strftime('%Y-%m-%d')}, "
-        f"took {elapsed:.0f} s"
-    )
-    print()
-    print(rep.markdown())
-    passed = sum(r.ok is True for r in rep.rows)
-    failed = [r.id for r in rep.rows if r.ok is False]
-    print()
-    print(
-        f"{passed} of {passed + len(failed)} targets pass"
-        + (f"; FAIL: {', '.join(failed)}" if failed else "")
-    )
-    for note in rep.notes:
-        print(f"WARNING: {note}")
+    rep.print(f"timetravel benchmarks{' (--quick)' if args.quick else ''}", elapsed)
     return 0
 
 

@@ -18,7 +18,6 @@ import argparse
 import copy
 import gc
 import os
-import platform
 import sys
 import time
 import tracemalloc
@@ -159,24 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     bench_restores(rep, n, 3)
     bench_memory(rep, 1_000 if args.quick else 5_000)
     elapsed = time.perf_counter() - started
-    cpus = os.cpu_count()
-    print(
-        f"timetravel restore benchmark{' (--quick)' if args.quick else ''}: "
-        f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, "
-        f"{cpus} CPU{'s' if cpus != 1 else ''}, run {time.strftime('%Y-%m-%d')}, "
-        f"took {elapsed:.0f} s"
-    )
-    print()
-    print(rep.markdown())
-    passed = sum(r.ok is True for r in rep.rows)
-    failed = [r.id for r in rep.rows if r.ok is False]
-    print()
-    print(
-        f"{passed} of {passed + len(failed)} targets pass"
-        + (f"; FAIL: {', '.join(failed)}" if failed else "")
-    )
-    for note in rep.notes:
-        print(f"WARNING: {note}")
+    rep.print(f"timetravel restore benchmark{' (--quick)' if args.quick else ''}", elapsed)
     return 0
 
 

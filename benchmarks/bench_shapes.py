@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import os
-import platform
 import sys
 import time
 from typing import Any
@@ -165,24 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     elapsed = time.perf_counter() - started
 
-    cpus = os.cpu_count()
-    print(
-        f"timetravel shape benchmarks{' (--quick)' if args.quick else ''}: "
-        f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, "
-        f"{cpus} CPU{'s' if cpus != 1 else ''}, run {time.strftime('%Y-%m-%d')}, "
-        f"took {elapsed:.0f} s"
-    )
-    print()
-    print(rep.markdown())
-    passed = sum(r.ok is True for r in rep.rows)
-    failed = [r.id for r in rep.rows if r.ok is False]
-    print()
-    print(
-        f"{passed} of {passed + len(failed)} targets pass"
-        + (f"; FAIL: {', '.join(failed)}" if failed else "")
-    )
-    for note in rep.notes:
-        print(f"WARNING: {note}")
+    rep.print(f"timetravel shape benchmarks{' (--quick)' if args.quick else ''}", elapsed)
     return 0
 
 
