@@ -80,34 +80,12 @@ class Syncer:
         ``prefix`` (the top level by default)."""
         rows = self.rows
         if type(src) is dict and type(dst) is dict:
-            # Read both sides in C and look in Python only at the keys whose values are not
-            # the very same object (copies, changed values, added and removed keys).
+            # Read both sides in C: only the keys whose values are not the very same object
+            # (copies, changed values, added and removed keys) need a look in Python.
             keys = keys if type(keys) is list else list(keys)
-            svals = list(map(src.get, keys, repeat(_ABSENT)))
-            dvals = list(map(dst.get, keys, repeat(_ABSENT)))
-            for i in compress(count(), map(is_not, dvals, svals)):
-                key, d, s = keys[i], dvals[i], svals[i]
-                if s is _ABSENT:
-                    if key in dst:  # a key listed twice may be gone already
-                        rows.append(
-                            Change.make(
-                                (*prefix, key), "dictionary_item_removed", _history(d), MISSING
-                            )
-                        )
-                        del dst[key]
-                elif d is _ABSENT:
-                    if key not in dst:
-                        rows.append(
-                            Change.make(
-                                (*prefix, key), "dictionary_item_added", MISSING, _history(s)
-                            )
-                        )
-                        dst[key] = self.to_dst(s)
-                else:
-                    d = dst[key]
-                    if d is not s and not quick_equal(d, s):
-                        self._sync_value(dst, key, d, s, (*prefix, key))
-            return rows
+            absent = repeat(_ABSENT)
+            differ = map(is_not, map(dst.get, keys, absent), map(src.get, keys, absent))
+            keys = list(compress(keys, differ))
         for key in keys:
             path = (*prefix, key)
             if key in src:
