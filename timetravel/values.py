@@ -343,7 +343,8 @@ def _pandas_equal(a: Any, b: Any) -> bool:
         return False
     # Cells of objects that lack __eq__, or hold NaN inside containers, need a closer look.
     if isinstance(a, pd.DataFrame):
-        others = [i for i in range(a.shape[1]) if i not in set(objects)]
+        object_columns = set(objects)
+        others = [i for i in range(a.shape[1]) if i not in object_columns]
         if others and not a.iloc[:, others].equals(b.iloc[:, others]):
             return False
         pairs = [(a.iloc[:, i], b.iloc[:, i]) for i in objects]
