@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
-.PHONY: install test lint typecheck unit floor browser demo demo-script tui bench fuzz clean
+.PHONY: install test lint typecheck unit floor browser postgres demo demo-script tui bench fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -28,7 +28,15 @@ browser:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-unit: $(STAMP) browser
+# The store tests run a throwaway PostgreSQL server (initdb + pg_ctl in a temporary folder).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+	  echo "installing Debian's postgresql for the store tests"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
+
+unit: $(STAMP) browser postgres
 	$(VENV)/bin/pytest
 
 # The suite again against the lowest versions pyproject promises (tests/floors.txt), on the
@@ -44,7 +52,7 @@ $(FLOOR_STAMP): pyproject.toml tests/floors.txt
 	$(FLOOR_VENV)/bin/python -m pip install --quiet -c tests/floors.txt -e '.[dev]'
 	@touch $(FLOOR_STAMP)
 
-floor: $(FLOOR_STAMP) browser
+floor: $(FLOOR_STAMP) browser postgres
 	@$(FLOOR_VENV)/bin/python -c 'import sys, streamlit, textual, deepdiff, msgpack; \
 	  print("floor:", "Python", sys.version.split()[0], "streamlit", streamlit.__version__, \
 	        "textual", textual.__version__, "deepdiff", deepdiff.__version__, \
@@ -79,8 +87,11 @@ bench: $(STAMP)
 	$(PYTHON) benchmarks/bench_core.py
 	$(PYTHON) benchmarks/bench_shapes.py
 	$(PYTHON) benchmarks/bench_restore.py
+	$(PYTHON) benchmarks/bench_info.py
 	$(PYTHON) benchmarks/bench_streamlit.py
 	$(PYTHON) benchmarks/bench_tui.py
+	$(PYTHON) benchmarks/bench_stores.py
+	$(PYTHON) benchmarks/bench_resume.py
 
 # A larger fuzz run of the reader than the suite's (issue 9): FUZZ_CASES mutated files.
 FUZZ_CASES ?= 5000

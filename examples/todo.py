@@ -23,7 +23,9 @@ if "todos" not in st.session_state:
     ]
     st.session_state.next_id = seed
 
-rec = tt.track()  # then one frame per user action, recorded to TIMETRAVEL_RECORD_DIR if set
+# One frame per user action, recorded to TIMETRAVEL_STORE or TIMETRAVEL_RECORD_DIR if set;
+# resume=True brings a session back after a refresh, with its undo history.
+rec = tt.track(resume=True)
 
 
 def find(todo_id: int) -> dict:

@@ -8,6 +8,9 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+# Stores to record to and resume from, a real PostgreSQL server among them (one per run).
+from tests.stores.fixtures import pg_server, pg_url, store_url  # noqa: F401
+
 settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile(
     "ci", deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow]

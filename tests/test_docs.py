@@ -11,7 +11,7 @@ import pytest
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 # Pages whose examples each stand alone, and pages that are one continuing session.
-ISOLATED = ["api.md", "format.md"]
+ISOLATED = ["api.md", "deployment.md", "format.md", "kinds.md", "stores.md"]
 SESSION = ["quickstart.md"]
 
 
@@ -82,3 +82,27 @@ def test_streamlit_guide_apps_run() -> None:
         at = AppTest.from_string(app, default_timeout=30).run()
         assert not at.exception, (app[:200], [e.value for e in at.exception])
     assert "tt.track()" in text
+
+
+def test_the_minimal_reader_in_the_format_spec_prints_what_it_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/format.md's reader, saved as it says, lists the recording it makes as shown."""
+    import subprocess
+    import sys
+
+    text = (DOCS / "format.md").read_text()
+    section = text[text.index("## A minimal reader") :]
+    reader, recording = re.findall(r"```python\n(.*?)```", section, re.S)[:2]
+    shown = re.search(r"```console\n\$ (.*?)\n(.*?)```", section, re.S)
+    assert shown, "the spec shows the reader's output"
+    command, expected = shown.groups()
+    (tmp_path / "ttrec_ls.py").write_text(reader)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(recording, "format.md", "exec"), {"__name__": "__main__"})
+    args = command.split()
+    assert args[0] == "python"
+    out = subprocess.run(
+        [sys.executable, *args[1:]], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert out.stdout == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import random
 import struct
@@ -9,13 +10,30 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import msgpack
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import states
-from timetravel import MISSING, Opaque, Recorder, Recording, RecordingError
-from timetravel._format import KEYFRAME_MAX, KEYFRAME_MIN, MAGIC, PREAMBLE, RECORD_HEAD
+from timetravel import (
+    FORMAT_VERSION,
+    MISSING,
+    Opaque,
+    Recorder,
+    Recording,
+    RecordingError,
+    TimetravelWarning,
+)
+from timetravel._format import (
+    KEYFRAME_MAX,
+    KEYFRAME_MIN,
+    KIND_FRAME,
+    KIND_HEADER,
+    MAGIC,
+    PREAMBLE,
+    RECORD_HEAD,
+)
 from timetravel.values import values_equal
 
 
@@ -222,6 +240,9 @@ def _exercise(path: Path) -> None:
     if len(rec):
         rec.history(("todos",))
         rec.diff(0, len(rec) - 1)
+    rec.summary()  # a garbled stored summary is checked, then decoded around
+    for _ in rec.states():
+        pass
 
 
 def test_fuzzing_raises_nothing_but_recording_error(tmp_path: Path) -> None:
@@ -290,7 +311,7 @@ def test_open_without_index_checks_the_header_then_indexes_with_progress(tmp_pat
             state["n"] = i
             rec.capture()
     recording = Recording.open(path, index=False)
-    assert len(recording) == 0 and recording.version == 1
+    assert len(recording) == 0 and recording.version == FORMAT_VERSION
     seen: list[tuple[int, int]] = []
     assert recording.refresh(progress=lambda done, total: seen.append((done, total))) == 9000
     assert seen and all(0 < d <= t == path.stat().st_size for d, t in seen)
@@ -374,7 +395,8 @@ def test_a_value_nested_deeper_than_the_reader_reads_is_written_opaque(tmp_path:
         rec.capture()
         state["deep"] = deep
         state["n"] = 1
-        rec.capture()
+        with pytest.warns(TimetravelWarning, match="can't be written"):  # once, says so
+            rec.capture()
     recording = Recording.open(path)  # the file stays readable...
     last = recording.state_at(-1)
     assert last["n"] == 1
@@ -382,3 +404,301 @@ def test_a_value_nested_deeper_than_the_reader_reads_is_written_opaque(tmp_path:
     while isinstance(node, list) and node:
         node, levels = node[0], levels + 1
     assert isinstance(node, Opaque) and node.type == "list" and levels < MAX_DEPTH
+
+
+# --- frame summaries (issue 8): info from the index; old files still read ----------------------
+
+# A file written by timetravel before frame summaries existed (make_recording(path, steps=8)
+# with that version's writer): frames are 7-item arrays and the header has no "summary".
+OLD_FILE = zlib.decompress(
+    base64.b64decode(
+        "eNqF0s1P1EAYwOFpd7urJib+ARz0TFRghdWEBBBtSDwJRA8eSGlndeK0U9tZwt4MKIl62YU1VU/E/ajIwZsx"
+        "8SPDl9EYEq7CyXjRxJM3PRiH6bA2XYK37e47z/z2Te+Nj49eHD56RAEjDwAAd18MDM81C8SzDaqEpgcNCq1P"
+        "Q9srj3KbbzZCjCY9wys9p8iG1DOmIA6JSxFx/LkQTpu4aMFyiBzxgTUwshFlS7YxPTFZotBnyyYxMPRNOGH7"
+        "oOlByzApqxmue3vpJiwVPMOG/kzNRo5V44c2U9/0ft706tzAzwDIiHc3uI8oMjBjbKFaaVBiEV9l5WqlWUCY"
+        "Qk/lIsb8F5MUHaoycKmDI4O3fj+ZB7PReFmO7g5GY0A/y4dOdODZQJE3MdLwKXS72LMxSClyrvusUp2PAJBm"
+        "Mw2KKIZPaVfdIg5c00c5cO3U4GKgSmAlFEA3q48QG/JYeViJHe4Wh1db8WA3SXy39wcAUPSrnL5/eud7kJL0"
+        "6page2JtLV6N8T1R2z9ePNeJC52Wr6gifXnrz8MgLf21H8LPJdNTMTuXTBdsfPdATelXOP16/Wsm0CS9/kvQ"
+        "Z/ZLB1pyq+ygzaTS+hjn+xdPHg8ykt/4Ivjeg8p728rbt5LWRPrbfOf5ICvt91F6337p6Zjf17b1ts1oGbH0"
+        "zgs7n4NDkv9wTPD5ZLoWo/P/f18yWf0yp7cf38HBYUl/fFkvOhaJ5OxCazabSSxBRO7dqyWvZX8BvrrcEw=="
+    )
+)
+
+
+def payloads(data: bytes) -> list[tuple[bytes, int, int]]:
+    """(kind, record offset, record end) of every record."""
+    out, pos = [], len(PREAMBLE)
+    while pos + RECORD_HEAD.size <= len(data):
+        kind, length, _ = RECORD_HEAD.unpack_from(data, pos)
+        end = pos + RECORD_HEAD.size + length
+        out.append((kind, pos, end))
+        pos = end
+    return out
+
+
+def rewrite_frames(data: bytes, change: Any) -> bytes:
+    """``data`` with every frame payload (a raw msgpack list, extension values left packed)
+    replaced by ``change(position, items)``, and the header by ``change(None, header)``."""
+    out = bytearray(data[: len(PREAMBLE)])
+    position = 0
+    for kind, start, end in payloads(data):
+        payload = data[start + RECORD_HEAD.size : end]
+        if kind in (KIND_FRAME, KIND_HEADER):
+            raw = msgpack.unpackb(payload, raw=False, strict_map_key=False)
+            raw = change(position if kind == KIND_FRAME else None, raw)
+            payload = msgpack.packb(raw, use_bin_type=True)
+            position += kind == KIND_FRAME
+        out += RECORD_HEAD.pack(kind, len(payload), zlib.crc32(payload)) + payload
+    return bytes(out)
+
+
+def strip_summaries(data: bytes) -> bytes:
+    """A file as written before frame summaries: no header flag, 7-item frames."""
+
+    def strip(position: int | None, raw: Any) -> Any:
+        if position is None:
+            return {k: v for k, v in raw.items() if k != "summary"}
+        return raw[:7]
+
+    return rewrite_frames(data, strip)
+
+
+def decoded_summary(rec: Recording) -> dict[str, Any]:
+    """What Recording.summary() must say, worked out by decoding every frame."""
+    triggers: dict[str, int] = {}
+    restores: dict[str | None, int] = {}
+    pages: dict[str, None] = {}
+    keys: dict[Any, None] = {}
+    for frame in rec:
+        if frame.is_restore:
+            restores[frame.trigger] = restores.get(frame.trigger, 0) + 1
+        elif frame.trigger is not None:
+            triggers[frame.trigger] = triggers.get(frame.trigger, 0) + 1
+        if frame.page is not None:
+            pages[frame.page] = None
+        for c in frame.changes:
+            keys[c.path[0]] = None
+    return {
+        "frames": len(rec),
+        "first_time": rec[0].time if len(rec) else None,
+        "last_time": rec[-1].time if len(rec) else None,
+        "triggers": list(triggers.items()),
+        "restores": list(restores.items()),
+        "pages": list(pages),
+        "keys": list(keys),
+    }
+
+
+def summary_dict(rec: Recording) -> dict[str, Any]:
+    s = rec.summary()
+    return {
+        "frames": s.frames,
+        "first_time": s.first_time,
+        "last_time": s.last_time,
+        "triggers": list(s.triggers.items()),
+        "restores": list(s.restores.items()),
+        "pages": s.pages,
+        "keys": s.keys,
+    }
+
+
+def long_recording(path: Path, n: int = 2500) -> list[dict[str, Any]]:
+    """``n`` frames over 30 top-level keys, 12 triggers, 25 pages, some undos and redos;
+    returns the state after every frame."""
+    state: dict[str, Any] = {f"k{i}": 0 for i in range(3)}
+    expected = []
+    with Recorder(state, sink=path, redact=None) as rec:
+        rec.capture()
+        expected.append(copy.deepcopy(state))
+        for i in range(1, n):
+            if i % 97 == 0:
+                rec.undo()
+            elif i % 97 == 1 and i > 1:
+                rec.redo()
+            else:
+                state[f"k{i % 30}"] = i
+                if i % 11 == 0:
+                    state.setdefault("l", []).append({"i": i})
+                rec.capture(trigger=f"t{i % 12}", page=f"p{i % 25}" if i % 7 else None)
+            expected.append(copy.deepcopy(state))
+    return expected
+
+
+def test_summary_comes_from_the_stored_summaries(tmp_path: Path) -> None:
+    path = tmp_path / "long.ttrec"
+    long_recording(path)
+    rec = Recording.open(path)
+    assert rec.header["summary"] == 1 and len(rec.keyframes) > 3
+    s = rec.summary()
+    # Only the frames after the last keyframe are decoded; the rest come from summaries.
+    assert s.decoded == len(rec) - 1 - rec.keyframes[-1]
+    expected = decoded_summary(rec)
+    assert summary_dict(rec) == expected
+    assert sum(s.triggers.values()) + sum(s.restores.values()) == len(rec)
+    assert s.restores == {"undo": 25, "redo": 25} and len(s.pages) == 25 and len(s.keys) == 31
+
+    old = tmp_path / "old.ttrec"
+    old.write_bytes(strip_summaries(path.read_bytes()))
+    before = Recording.open(old)
+    assert "summary" not in before.header
+    assert before.summary().decoded == len(before)
+    assert summary_dict(before) == expected
+
+
+def test_a_file_written_before_summaries_opens_and_summarises(tmp_path: Path) -> None:
+    path = tmp_path / "old.ttrec"
+    path.write_bytes(OLD_FILE)
+    rec = Recording.open(path)
+    assert rec.version == 1 and "summary" not in rec.header and len(rec) == 10
+    assert all(
+        len(msgpack.unpackb(OLD_FILE[s + 9 : e], strict_map_key=False)) == 7
+        for k, s, e in payloads(OLD_FILE)
+        if k == KIND_FRAME
+    )
+    s = rec.summary()
+    assert s.decoded == 10 and s.frames == 10
+    assert s.triggers == {"initial": 1, **{f"step{i}": 1 for i in range(8)}}
+    assert s.restores == {"undo": 1}
+    assert s.pages == ["Settings", "Home"] and s.keys == ["todos", "filter", "count"]
+    assert rec.state_at(-1)["count"] == 6 and rec.state_at(8)["count"] == 7
+    walked = [(f.index, copy.deepcopy(state)) for f, state in rec.states()]
+    assert walked == [(i, rec.state_at(i)) for i in range(10)]
+
+
+BAD_SUMMARIES: list[Any] = [
+    "not a map",
+    {"frames": 0, "triggers": [], "restores": [], "pages": [], "keys": []},
+    {"frames": "many", "triggers": [], "restores": [], "pages": [], "keys": []},
+    {"frames": 1},
+    {"frames": 10**6, "triggers": [], "restores": [], "pages": [], "keys": []},  # wrong count
+    {"frames": 1, "triggers": [["a", 5]], "restores": [], "pages": [], "keys": []},
+    {"frames": 1, "triggers": [[7, 1]], "restores": [], "pages": [], "keys": []},
+    {"frames": 1, "triggers": [["a", -1]], "restores": [], "pages": [], "keys": []},
+    {"frames": 1, "triggers": [["a"]], "restores": [], "pages": [], "keys": []},
+    {"frames": 1, "triggers": [[None, 1]], "restores": [], "pages": [], "keys": []},
+    {"frames": 1, "triggers": [], "restores": [[b"x", 1]], "pages": [], "keys": []},
+    {"frames": 1, "triggers": [], "restores": [], "pages": [1], "keys": []},
+    {"frames": 1, "triggers": [], "restores": [], "pages": [], "keys": "k"},
+    {"frames": True, "triggers": [], "restores": [], "pages": [], "keys": []},
+]
+
+
+@pytest.mark.parametrize("bad", BAD_SUMMARIES)
+def test_a_bad_stored_summary_is_not_used(tmp_path: Path, bad: Any) -> None:
+    src = tmp_path / "long.ttrec"
+    long_recording(src, 450)
+    rec = Recording.open(src)
+    expected = decoded_summary(rec)
+    target = rec.keyframes[1]
+
+    def spoil(position: int | None, raw: Any) -> Any:
+        if position == 0:
+            raw[7] = bad  # the first frame's summary is checked like any other
+        if position == target:
+            raw[7] = bad
+        return raw
+
+    path = tmp_path / "bad.ttrec"
+    path.write_bytes(rewrite_frames(src.read_bytes(), spoil))
+    spoilt = Recording.open(path)
+    assert summary_dict(spoilt) == expected
+    assert spoilt.summary().decoded == target + 1 + len(spoilt) - 1 - spoilt.keyframes[-1]
+
+
+def test_a_summary_over_a_damaged_stretch_is_not_used(tmp_path: Path) -> None:
+    src = tmp_path / "long.ttrec"
+    long_recording(src, 450)
+    data = bytearray(src.read_bytes())
+    frames = [start for kind, start, _ in payloads(bytes(data)) if kind == KIND_FRAME]
+    struct.pack_into("<I", data, frames[150] + 1, 1 << 30)  # frame 150 lost
+    path = tmp_path / "gap.ttrec"
+    path.write_bytes(data)
+    rec = Recording.open(path)
+    assert len(rec.gaps) == 1 and len(rec) == 449
+    s = rec.summary()
+    assert summary_dict(rec) == decoded_summary(rec)
+    assert s.decoded > len(rec) - 1 - rec.keyframes[-1]
+
+
+def test_a_corrupt_frame_met_while_summarising_is_a_recording_error(tmp_path: Path) -> None:
+    path = tmp_path / "old.ttrec"
+
+    def garble(position: int | None, raw: Any) -> Any:
+        if position == 4:
+            raw[6] = "not rows"
+        return raw
+
+    path.write_bytes(rewrite_frames(OLD_FILE, garble))
+    with pytest.raises(RecordingError, match=r"frame 4 at byte \d+ is corrupt"):
+        Recording.open(path).summary()
+
+
+def test_states_walks_forward_through_keyframes(tmp_path: Path) -> None:
+    path = tmp_path / "long.ttrec"
+    expected = long_recording(path, 1200)
+    rec = Recording.open(path)
+    assert len(rec.keyframes) > 2
+    n = 0
+    for (frame, state), want in zip(rec.states(), expected, strict=True):
+        assert frame.index == n and state == want
+        n += 1
+    assert n == len(expected)
+    assert [f.index for f, _ in rec.states(1190)] == list(range(1190, 1200))
+    assert [f.index for f, _ in rec.states(-3, -1)] == [1197, 1198]
+    assert [s["k1"] for _, s in rec.states(100, 103)] == [e["k1"] for e in expected[100:103]]
+    assert list(rec.states(5, 5)) == [] and list(rec.states(2000)) == []
+
+
+def test_states_reuses_one_dict(tmp_path: Path) -> None:
+    path = tmp_path / "r.ttrec"
+    make_recording(path, steps=4)
+    rec = Recording.open(path)
+    walk = rec.states()
+    _, first = next(walk)
+    kept = copy.deepcopy(first)
+    _, second = next(walk)
+    assert second is first and first != kept  # updated in place: copy to keep
+
+
+def test_states_after_lost_frames_resumes_at_the_next_keyframe(tmp_path: Path) -> None:
+    from tests.fuzz_cases import build
+
+    frames = [[[["n"], 2, None, 0]]] + [[[["n"], 0, i - 1, i]] for i in range(1, 8)]
+    data = bytearray(build(frames, {0: {"n": 0}, 5: {"n": 5}}))
+    second_frame = [s for k, s, _ in payloads(bytes(data)) if k == KIND_FRAME][1]
+    struct.pack_into("<I", data, second_frame + 1, 1 << 30)  # frame 1 lost
+    path = tmp_path / "gap.ttrec"
+    path.write_bytes(data)
+    rec = Recording.open(path)
+    walk = rec.states()
+    assert next(walk)[1] == {"n": 0}
+    with pytest.raises(RecordingError, match="lost to a damaged record"):
+        next(walk)
+    assert [(f.index, dict(s)) for f, s in rec.states(4)] == [(i, {"n": i}) for i in (5, 6, 7)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(states, min_size=1, max_size=12),
+    st.integers(-15, 15) | st.none(),
+    st.integers(-15, 15) | st.none(),
+)
+def test_states_equals_state_at_for_every_frame(
+    tmp_path_factory: Any, sequence: list[dict[str, Any]], start: int | None, stop: int | None
+) -> None:
+    path = tmp_path_factory.mktemp("walk") / "w.ttrec"
+    state: dict[str, Any] = {}
+    with Recorder(state, sink=path, redact=None) as rec:
+        for n, s in enumerate(sequence):
+            state.clear()
+            state.update(copy.deepcopy(s))
+            rec.capture(trigger=f"t{n}")
+            if n % 4 == 3:
+                rec.undo()
+    opened = Recording.open(path)
+    positions = range(len(opened))[start:stop]
+    walked = [(f.index, copy.deepcopy(s)) for f, s in opened.states(start, stop)]
+    assert [i for i, _ in walked] == [opened[p].index for p in positions]
+    for (_, got), p in zip(walked, positions, strict=True):
+        assert values_equal(got, opened.state_at(p))
+    assert summary_dict(opened) == decoded_summary(opened)

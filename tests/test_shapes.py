@@ -247,7 +247,7 @@ def test_dataframe_object_cell_changed_in_place_is_seen_and_history_kept() -> No
     rec.capture()
     df.loc[0, "o"]["x"] = 99  # the dict in the cell, changed in place
     frame = rec.capture()
-    assert frame is not None and [c.path for c in frame.changes] == [("df",)]
+    assert frame is not None and {c.path[0] for c in frame.changes} == {"df"}
     assert rec.state_at(0)["df"].loc[0, "o"] == {"x": 1}
     assert rec.state_at(1)["df"].loc[0, "o"] == {"x": 99}
     state["s"].iloc[1]["x"] = 7  # a Series of objects too

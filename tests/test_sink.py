@@ -224,3 +224,34 @@ def test_a_path_that_cannot_be_opened_still_raises(tmp_path: Path) -> None:
     os.mkdir(tmp_path / "dir.ttrec")
     with pytest.raises(OSError):
         Recorder({}, sink=tmp_path / "dir.ttrec")
+
+
+def _nested(depth: int) -> dict[str, Any]:
+    value: dict[str, Any] = {"leaf": 1}
+    for _ in range(depth):
+        value = {"d": value}
+    return value
+
+
+def test_a_value_the_file_could_not_read_back_is_written_opaque_with_one_warning(
+    tmp_path: Path,
+) -> None:
+    from timetravel import Opaque, TimetravelWarning
+
+    path = tmp_path / "deep.ttrec"
+    state: dict[str, Any] = {"n": 0, "deep": _nested(150)}  # deeper than a reader reads
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with Recorder(state, sink=path) as rec:
+            rec.capture()
+            for i in range(1, 4):
+                state["n"] = i
+                state["deep"] = _nested(150 + i)
+                rec.capture()
+            assert rec.undo()  # in memory the value itself comes back
+            assert state["deep"] == _nested(152)
+    notes = [str(w.message) for w in caught if issubclass(w.category, TimetravelWarning)]
+    assert len(notes) == 1 and "can't be written" in notes[0] and "dict" in notes[0]
+    recording = Recording.open(path)  # the whole recording still opens
+    assert [recording.state_at(i)["n"] for i in range(len(recording))] == [0, 1, 2, 3, 2]
+    assert isinstance(recording.state_at(3)["deep"], Opaque)

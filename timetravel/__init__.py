@@ -22,7 +22,7 @@ from ._format import DEFAULT_REDACT, FORMAT_VERSION
 from .errors import RecordingError, RecordingInUseError, TimetravelWarning
 from .model import Change, Frame, format_path
 from .recorder import Recorder
-from .recording import Recording
+from .recording import Recording, Summary
 from .values import MISSING, REDACTED, ObjectRecord, Opaque, Redacted
 
 __version__ = "0.1.0"
@@ -41,6 +41,7 @@ __all__ = [
     "RecordingError",
     "RecordingInUseError",
     "Redacted",
+    "Summary",
     "TimetravelWarning",
     "__version__",
     "format_path",

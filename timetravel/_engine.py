@@ -15,8 +15,9 @@ from itertools import compress, count, repeat
 from operator import is_not, ne
 from typing import Any
 
+from .kinds import Locator, kind_of
 from .model import Change
-from .values import ATOMIC, MISSING, copy_value, values_equal
+from .values import ATOMIC, MISSING, ObjectRecord, Opaque, Redacted, copy_value, values_equal
 
 Path = tuple[Hashable, ...]
 Copier = Callable[[Any], Any]
@@ -48,8 +49,12 @@ def quick_equal(a: Any, b: Any) -> bool:
         return True
     if type(a) is not type(b):
         return False
-    if type(a) is list and len(a) > _LONG_LIST and len(a) == len(b) and type(a[0]) not in ATOMIC:
-        return False
+    t = type(a)
+    if t is list:
+        if len(a) > _LONG_LIST and len(a) == len(b) and type(a[0]) not in ATOMIC:
+            return False
+    elif t not in ATOMIC and t is not dict and kind_of(a) is not None:
+        return False  # arrays and frames: == is elementwise; the kind compares once
     try:
         return (a == b) is True
     except Exception:
@@ -63,11 +68,14 @@ class Syncer:
     from the shadow. ``to_dst`` copies a value from ``src`` into ``dst``.
     """
 
-    __slots__ = ("rows", "to_dst")
+    __slots__ = ("in_place", "rows", "to_dst")
 
-    def __init__(self, to_dst: Copier) -> None:
+    def __init__(self, to_dst: Copier, in_place: bool = True) -> None:
         self.to_dst = to_dst
         self.rows: list[Change] = []
+        # Whether values of ``dst`` may be changed in place where a kind diffs them (the
+        # recorder's own copies); the app's values get a new copy instead.
+        self.in_place = in_place
 
     def sync_mapping(
         self,
@@ -218,8 +226,35 @@ class Syncer:
             self._sync_list(parent, key, d, s, path)
         elif t is set:
             self._sync_set(d, s, path)
-        elif not values_equal(d, s):
+        elif t in ATOMIC and t is not str:
+            if not values_equal(d, s):
+                self.rows.append(Change.make(path, "values_changed", _history(d), _history(s)))
+                parent[key] = self.to_dst(s)
+        else:
+            self._sync_kind(parent, key, d, s, path)
+
+    def _sync_kind(self, parent: Any, key: Hashable, d: Any, s: Any, path: Path) -> None:
+        """A value of a registered kind: compared once, recorded where it changed inside."""
+        kind = kind_of(d)
+        if kind is None:
+            if values_equal(d, s):
+                return
+            parts = None
+        else:
+            if kind.equal(d, s, values_equal):
+                return
+            parts = kind.diff(d, s)
+        if parts is None:
             self.rows.append(Change.make(path, "values_changed", _history(d), _history(s)))
+            parent[key] = self.to_dst(s)
+            return
+        for loc, old, new in parts:
+            self.rows.append(Change((*path, loc), "changed", old, new, "values_changed"))
+        if self.in_place:
+            for loc, old, new in parts:
+                d = loc.put(d, self.to_dst(new), old)
+            parent[key] = d
+        else:
             parent[key] = self.to_dst(s)
 
     def _sync_dict(self, d: dict[Any, Any], s: dict[Any, Any], path: Path) -> None:
@@ -333,10 +368,22 @@ class Skip(Exception):
     """Raised by a value maker to leave a path as it is (an unrestorable value)."""
 
 
+class _Unknown(Exception):
+    """A path leads into a value a file keeps only as a stand-in (opaque or redacted)."""
+
+
+# What a file holds in place of a value it could not keep: rows never go inside these.
+_STAND_INS = (Opaque, Redacted, ObjectRecord)
+
+
 def _walk(root: Any, path: Path) -> Any:
     node = root
     for p in path:
+        if type(node) in _STAND_INS:
+            raise _Unknown
         node = node[p]
+    if type(node) in _STAND_INS:
+        raise _Unknown
     return node
 
 
@@ -370,6 +417,9 @@ def apply_change(
             return
         parent = _walk(root, path[:-1])
         last = path[-1]
+        if isinstance(last, Locator):
+            _apply_located(root, path, last, put, drop, make)
+            return
         if action == "iterable_item_added" or action == "iterable_item_removed":
             inserting = (action == "iterable_item_added") != inverse
             _check_index(parent, last, inserting, strict)
@@ -387,6 +437,23 @@ def apply_change(
             parent[last] = make(put)
     except Skip:
         on_skip(change)
+    except _Unknown:
+        pass  # a change inside a value the file could not keep: it stays unknown
+
+
+def _apply_located(
+    root: Any, path: Path, loc: Locator, put: Any, drop: Any, make: Copier
+) -> None:
+    """A change inside a value (a kind's granular diff): the locator puts the part back."""
+    holder = _walk(root, path[:-2])
+    key = path[-2]
+    if type(holder[key]) in _STAND_INS:
+        return
+    if isinstance(put, (Redacted, Opaque)) or isinstance(drop, (Redacted, Opaque)):
+        # A file's view of a secret, or of a part it could not write: the value is unknown.
+        holder[key] = put if isinstance(put, (Redacted, Opaque)) else drop
+        return
+    holder[key] = loc.put(holder[key], make(put), drop)
 
 
 def _check_index(parent: Any, index: Any, inserting: bool, strict: bool) -> None:

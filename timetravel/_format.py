@@ -25,12 +25,13 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Final
 
 from . import _codec
+from ._line import valid_op
 from .errors import RecordingError, RecordingInUseError
 from .model import ACTION_CODE, ACTIONS, Change, Frame
-from .values import MISSING, REDACTED, copy_value
+from .values import MISSING, REDACTED, copy_value, type_name
 
 MAGIC: Final = b"\x89TTREC\r\n"
-FORMAT_VERSION: Final = 1
+FORMAT_VERSION: Final = 2  # 2: changes inside values (locators), Arrow DataFrames; 1 still read
 PREAMBLE: Final = MAGIC + struct.pack("<H", FORMAT_VERSION)
 RECORD_HEAD: Final = struct.Struct("<cII")
 
@@ -39,10 +40,13 @@ KIND_FRAME: Final = b"F"
 KIND_KEYFRAME: Final = b"K"
 
 # Keyframe policy: at least KEYFRAME_MIN frames apart; then when the diffs since the last
-# keyframe weigh a quarter of it, or at KEYFRAME_MAX frames at the latest. So reaching any
-# frame decodes one keyframe and at most KEYFRAME_MAX - 1 diffs.
+# keyframe weigh a quarter of it, or at KEYFRAME_MAX frames at the latest, unless that would
+# cost more than KEYFRAME_BUDGET bytes a frame (a state of a large DataFrame): then it waits
+# until the diffs weigh a quarter of it. So reaching any frame decodes one keyframe and diffs
+# that weigh at most about a quarter of it, or at most KEYFRAME_MAX - 1 of them.
 KEYFRAME_MIN: Final = 100
 KEYFRAME_MAX: Final = 1000
+KEYFRAME_BUDGET: Final = 64 * 1024
 
 # Secret names, matched on word parts (see Redactor). Compound names match however they are
 # written: "api_key" matches "apiKey", "API-Key", "X-Api-Key" and "apikey".
@@ -227,11 +231,156 @@ class Redactor:
         return out
 
 
+# Frame summaries (docs/format.md, "Frame summaries"): the frame record that a keyframe follows
+# carries, as its 8th item, what ``timetravel info`` needs about the frames since the previous
+# keyframe, so that info reads a few hundred small records instead of decoding every frame.
+# The header's ``"summary"`` says which layout the summaries have; a reader that does not know
+# it (or finds a file without it, written before summaries) decodes the frames instead.
+SUMMARY_VERSION: Final = 1
+
+
+class _Unhashable:
+    """Stands for a key that can't go in a dict (from a hostile file): never equal to another."""
+
+    __slots__ = ()
+
+
+class FrameTally:
+    """What ``info`` shows about a run of frames: how many, their triggers, pages and keys.
+
+    The writer keeps one for the frames since the last keyframe and writes it with the next
+    (:meth:`record`); the reader merges the stored ones (:meth:`from_record`, which checks a
+    stored one as untrusted input) and tallies the frames that have none (:meth:`add`).
+    """
+
+    __slots__ = ("frames", "keys", "pages", "restores", "triggers")
+
+    def __init__(self) -> None:
+        self.frames = 0
+        # Capture frames with a trigger, by trigger; restore (undo/redo/jump) frames by
+        # trigger; pages; top-level keys touched (keys that can't be hashed are each their
+        # own entry). All in order of first appearance.
+        self.triggers: dict[str, int] = {}
+        self.restores: dict[str | None, int] = {}
+        self.pages: dict[str, None] = {}
+        self.keys: dict[Any, Any] = {}
+
+    def add_key(self, key: Any) -> None:
+        try:
+            if key not in self.keys:
+                self.keys[key] = key
+        except Exception:  # unhashable, or an __eq__ that raises: listed, never merged
+            self.keys[_Unhashable()] = key
+
+    def add(self, frame: Frame, changes: Iterable[Change] | None = None) -> None:
+        """Count ``frame`` (with ``changes`` in place of its own, if given)."""
+        self.frames += 1
+        if frame.restores is not None:
+            self.restores[frame.trigger] = self.restores.get(frame.trigger, 0) + 1
+        elif frame.trigger is not None:
+            self.triggers[frame.trigger] = self.triggers.get(frame.trigger, 0) + 1
+        if frame.page is not None:
+            self.pages[frame.page] = None
+        for c in frame.changes if changes is None else changes:
+            if c.path:
+                self.add_key(c.path[0])
+
+    def merge(self, other: FrameTally) -> None:
+        """Add ``other``, the tally of the frames right after these."""
+        self.frames += other.frames
+        for t, n in other.triggers.items():
+            self.triggers[t] = self.triggers.get(t, 0) + n
+        for r, n in other.restores.items():
+            self.restores[r] = self.restores.get(r, 0) + n
+        self.pages.update(other.pages)
+        for key in other.keys.values():
+            self.add_key(key)
+
+    def record(self) -> dict[str, Any]:
+        """The tally as a file holds it."""
+        return {
+            "frames": self.frames,
+            "triggers": [[t, n] for t, n in self.triggers.items()],
+            "restores": [[t, n] for t, n in self.restores.items()],
+            "pages": list(self.pages),
+            "keys": list(self.keys.values()),
+        }
+
+    @classmethod
+    def from_record(cls, raw: Any) -> FrameTally:
+        """A tally read from a file; raises DecodeError unless it has the documented shape."""
+        if not isinstance(raw, dict):
+            raise _codec.DecodeError("a frame summary is not a map")
+        tally = cls()
+        frames = raw.get("frames")
+        if type(frames) is not int or frames < 1:
+            raise _codec.DecodeError("a frame summary's frame count is not a positive int")
+        tally.frames = frames
+        for trigger, n in _counts(raw, "triggers"):
+            if trigger is None:
+                raise _codec.DecodeError("a frame summary's triggers entry has a bad trigger")
+            tally.triggers[trigger] = tally.triggers.get(trigger, 0) + n
+        for trigger, n in _counts(raw, "restores"):
+            tally.restores[trigger] = tally.restores.get(trigger, 0) + n
+        counted = sum(tally.triggers.values()) + sum(tally.restores.values())
+        if counted > frames:
+            raise _codec.DecodeError("a frame summary counts more frames than it covers")
+        pages, keys = raw.get("pages"), raw.get("keys")
+        if not (isinstance(pages, list) and all(isinstance(p, str) for p in pages)):
+            raise _codec.DecodeError("a frame summary's pages are not an array of strings")
+        if not isinstance(keys, list):
+            raise _codec.DecodeError("a frame summary's keys are not an array")
+        tally.pages = dict.fromkeys(pages)
+        for key in keys:
+            tally.add_key(key)
+        return tally
+
+
+def _counts(raw: dict[Any, Any], name: str) -> list[tuple[str | None, int]]:
+    """A summary's ``[[trigger, count], ...]`` array, checked."""
+    entries = raw.get(name)
+    if not isinstance(entries, list):
+        raise _codec.DecodeError(f"a frame summary's {name} are not an array")
+    out: list[tuple[str | None, int]] = []
+    for entry in entries:
+        if not (isinstance(entry, list) and len(entry) == 2):
+            raise _codec.DecodeError(f"a frame summary's {name} entry is not a pair")
+        trigger, n = entry
+        if trigger is not None and not isinstance(trigger, str):
+            raise _codec.DecodeError(f"a frame summary's {name} entry has a bad trigger")
+        if type(n) is not int or n < 1:
+            raise _codec.DecodeError(f"a frame summary's {name} entry has a bad count")
+        out.append((trigger, n))
+    return out
+
+
+def decode_summary(payload: bytes) -> FrameTally | None:
+    """The summary a frame record carries (its 8th item), or None if it has none.
+
+    Raises DecodeError for a payload that does not decode or a summary of the wrong shape.
+    """
+    raw = _codec.decode(payload)
+    if not isinstance(raw, list) or len(raw) < 7:
+        raise _codec.DecodeError("a frame record is not a 7-item array")
+    if len(raw) < 8 or raw[7] is None:
+        return None
+    return FrameTally.from_record(raw[7])
+
+
 def frame_payload(
-    frame: Frame, changes: Iterable[Change], encode: Callable[[Any], bytes] = _codec.encode
+    frame: Frame,
+    changes: Iterable[Change],
+    encode: Callable[[Any], bytes] = _codec.encode,
+    summary: Mapping[str, Any] | None = None,
 ) -> bytes:
+    """A frame record's payload; with ``summary``, that is its 8th item, and the frame's
+    ``line_ops``, if any, its 9th (the 8th nil without a summary)."""
+    # An added or removed item's missing side is nil; a change inside a value (a located
+    # one: rows or a column added) keeps MISSING as the value it is.
     rows = [
-        [
+        [list(c.path), ACTION_CODE[c.action], c.old, c.new]
+        if c.action == "values_changed"
+        else [
             list(c.path),
             ACTION_CODE[c.action],
             None if c.old is MISSING else c.old,
@@ -239,9 +388,22 @@ def frame_payload(
         ]
         for c in changes
     ]
-    return encode(
-        [frame.index, frame.time, frame.trigger, frame.label, frame.page, frame.restores, rows]
-    )
+    head = [frame.index, frame.time, frame.trigger, frame.label, frame.page, frame.restores]
+    items: list[Any] = [*head, rows]
+    if summary is not None or frame.line_ops is not None:
+        items.append(None if summary is None else dict(summary))
+    if frame.line_ops is not None:
+        # The 9th item: the undo-line operations since the frame before (docs/format.md).
+        items.append([list(op) for op in frame.line_ops])
+    return encode(items)
+
+
+def decode_line_ops(raw: Any) -> tuple[tuple[int, ...], ...] | None:
+    """A frame record's 9th item as operations; None if absent or not well formed (a
+    reader then rebuilds the undo line approximately, as for a file written without it)."""
+    if not isinstance(raw, list) or not all(valid_op(op) for op in raw):
+        return None
+    return tuple(tuple(op) for op in raw)
 
 
 def decode_frame(payload: bytes) -> Frame:
@@ -276,7 +438,8 @@ def decode_frame(payload: bytes) -> Frame:
             changes.append(Change.make(tuple(path), action, old, new))
         except TypeError as exc:
             raise _codec.DecodeError(f"bad change path: {exc}") from exc
-    return Frame(index, float(when), trigger, label, page, tuple(changes), restores)
+    line_ops = decode_line_ops(raw[8]) if len(raw) > 8 else None
+    return Frame(index, float(when), trigger, label, page, tuple(changes), restores, line_ops)
 
 
 def _readable(payload: bytes) -> bytes:
@@ -285,11 +448,15 @@ def _readable(payload: bytes) -> bytes:
     return payload
 
 
-def _encodable(value: Any) -> Any:
+def _encodable(value: Any, unwritable: set[str] | None = None) -> Any:
+    """``value`` if it can be written and read back, else its opaque record (its type name
+    added to ``unwritable``)."""
     try:
         _readable(_codec.encode(value))
         return value
     except Exception:
+        if unwritable is not None:
+            unwritable.add(type_name(value))
         return _codec.opaque(value)
 
 
@@ -336,8 +503,12 @@ class Writer:
     _keyframe_size: int = 0
     _frames: int = 0
     _written: int = 0  # bytes of complete records written (owned files)
+    # The frames since the last keyframe, summarised for the next (None: not summarisable).
+    _tally: FrameTally | None = field(default_factory=FrameTally)
     failed: bool = False
     closed: bool = field(default=False)
+    # Type names of values written as opaque records because they would not read back.
+    unwritable: set[str] = field(default_factory=set)
 
     @classmethod
     def open(
@@ -377,6 +548,53 @@ class Writer:
             raise
         return cls(stream, redactor, owns_stream=True, name=path)
 
+    @classmethod
+    def append(
+        cls, sink: str | os.PathLike[str] | IO[bytes], redactor: Redactor, end: int
+    ) -> Writer:
+        """A writer adding frames to an existing recording: no header is written.
+
+        A path is locked as by :meth:`create` and written from ``end``, the end of its last
+        complete record as a reader found it (``Recording.size``); an incomplete record after
+        it (a writer killed mid-write) is cut off. Raises :class:`RecordingError` if the file
+        is shorter than that or a complete record follows it (frames were written since it
+        was read), OSError if it can't be opened. A stream is written where it stands: the
+        caller positions it at the end of the recording.
+
+        The first frame written has a keyframe after it, and no frame summary (the frames
+        since the keyframe before it are not known here): readers decode those instead.
+        """
+        if not isinstance(sink, (str, os.PathLike)):
+            name = getattr(sink, "name", "<stream>")
+            return cls(sink, redactor, owns_stream=False, name=name, _tally=None)
+        path = os.fspath(sink)
+        fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+        try:
+            _lock(fd, path)
+            size = os.fstat(fd).st_size
+            if size < end:
+                raise RecordingError(
+                    f"{path}: the file shrank to {size} bytes since it was read (it had {end})"
+                )
+            if size > end:
+                os.lseek(fd, end, os.SEEK_SET)
+                head = os.read(fd, RECORD_HEAD.size)
+                if len(head) == RECORD_HEAD.size:
+                    _, length, crc = RECORD_HEAD.unpack(head)
+                    body = os.read(fd, length) if end + len(head) + length <= size else b""
+                    if len(body) == length and zlib.crc32(body) == crc:
+                        raise RecordingError(
+                            f"{path}: records were written after byte {end} since it was "
+                            "read; open it again"
+                        )
+                os.ftruncate(fd, end)  # a torn tail: cut back to the last whole record
+            os.lseek(fd, end, os.SEEK_SET)
+            stream: IO[bytes] = os.fdopen(fd, "r+b", buffering=0)
+        except BaseException:
+            os.close(fd)
+            raise
+        return cls(stream, redactor, owns_stream=True, name=path, _written=end, _tally=None)
+
     def write_header(
         self, options: Mapping[str, Any], app: Mapping[str, Any] | None = None
     ) -> None:
@@ -387,7 +605,8 @@ class Writer:
             "library": "timetravel",
             "options": dict(options),
             "app": dict(app or {}),
-            "keyframes": {"min": KEYFRAME_MIN, "max": KEYFRAME_MAX},
+            "keyframes": {"min": KEYFRAME_MIN, "max": KEYFRAME_MAX, "budget": KEYFRAME_BUDGET},
+            "summary": SUMMARY_VERSION,
         }
         try:
             self._write(PREAMBLE + record(KIND_HEADER, _codec.encode(header)))
@@ -427,27 +646,43 @@ class Writer:
         except Exception:
             # A value msgpack refuses, or the reader would (nested deeper than it reads):
             # such a value is written as an opaque record, so the file stays readable.
+            bad = self.unwritable
             changes = [
-                Change.make(c.path, c.action, _encodable(c.old), _encodable(c.new)) for c in changes
+                Change.make(c.path, c.action, _encodable(c.old, bad), _encodable(c.new, bad))
+                for c in changes
             ]
             payload = frame_payload(frame, changes, encode)
-        data = record(KIND_FRAME, payload)
+        tally = self._tally
+        if tally is not None:
+            try:
+                tally.add(frame, changes)
+            except Exception:  # a key that won't compare: no summary for these frames
+                self._tally = tally = None
         self._since_keyframe += 1
         self._bytes_since += len(payload)
+        since = self._since_keyframe
         due = self._frames == 0 or (
-            self._since_keyframe >= KEYFRAME_MIN
+            since >= KEYFRAME_MIN
             and (
-                self._bytes_since * 4 >= self._keyframe_size or self._since_keyframe >= KEYFRAME_MAX
+                self._bytes_since * 4 >= self._keyframe_size
+                or (since >= KEYFRAME_MAX and self._keyframe_size <= since * KEYFRAME_BUDGET)
             )
         )
+        if due and tally is not None:
+            # The frame a keyframe follows carries the summary of the frames since the last.
+            with contextlib.suppress(Exception):  # unwritable: the reader decodes the frames
+                payload = _readable(frame_payload(frame, changes, encode, tally.record()))
+        data = record(KIND_FRAME, payload)
         if due:
             # A history-form copy: uncopyable objects appear as Opaque, as they do in changes.
             snapshot = copy_value(dict(state()), keep_refs=False)
             try:
                 kf = _readable(encode([frame.index, snapshot]))
             except Exception:
-                kf = encode([frame.index, {k: _encodable(v) for k, v in snapshot.items()}])
+                bad = self.unwritable
+                kf = encode([frame.index, {k: _encodable(v, bad) for k, v in snapshot.items()}])
             data += record(KIND_KEYFRAME, kf)
+            self._tally = FrameTally()
             self._since_keyframe = 0
             self._bytes_since = 0
             self._keyframe_size = len(kf)

@@ -1,4 +1,9 @@
-"""The ``timetravel`` command: ``info``, ``export`` (and ``tui`` once installed)."""
+"""The ``timetravel`` command: ``info``, ``export``, ``check``, ``sessions``, ``prune`` (and
+``tui`` once installed).
+
+``info`` and ``export`` read a recording from a file, from standard input (``-``), or from a
+session of a store: ``STORE#SESSION`` or ``STORE --session SESSION`` (docs/stores.md).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,9 @@ import json
 import math
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from importlib.metadata import entry_points
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import click
 
@@ -40,8 +45,36 @@ def recording_command(func: F) -> F:
             _fail(str(exc))
         except OSError as exc:
             _fail(f"{getattr(exc, 'filename', None) or 'output'}: {exc.strerror or exc}")
+        except ValueError as exc:  # an invalid session id, say
+            _fail(str(exc))
 
     return wrapper  # type: ignore[return-value]
+
+
+_SESSION_OPTION = click.option(
+    "-s",
+    "--session",
+    default=None,
+    metavar="ID",
+    help="Read this session of the store FILE names (or write FILE as STORE#ID).",
+)
+
+
+def open_recording(file: str, session: str | None = None) -> Recording:
+    """The recording ``file`` names: a path, ``-`` (standard input), ``STORE#ID``, or a store
+    with ``session``. Raises RecordingError (a StoreError for a bad store)."""
+    from .stores import _scheme, split_location
+
+    if file == "-" and session is None:
+        return Recording.open(sys.stdin.buffer.read())
+    if session is not None:
+        return Recording.open(file, session=session)
+    if _scheme(file) is not None and split_location(file) is None:
+        raise RecordingError(
+            f"{file} is a store: name a session as STORE#ID or with --session ID "
+            "(`timetravel sessions STORE` lists them)"
+        )
+    return Recording.open(file)
 
 
 class _Commands(click.Group):
@@ -118,47 +151,55 @@ def _key_label(key: Any) -> str:
     return display_key(key)
 
 
+def _listing(items: list[str], limit: int) -> str:
+    """``a, b, c`` with at most ``limit`` items shown, then ``+N more`` for the rest."""
+    shown = ", ".join(items[:limit])
+    return shown + (f", +{len(items) - limit:,} more" if len(items) > limit else "")
+
+
+def _counted(counts: Counter[str], limit: int) -> str:
+    """The ``limit`` most common as ``name (n)``, then ``+N more`` for the other names."""
+    return _listing([f"{t} ({n:,})" for t, n in counts.most_common()], limit)
+
+
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=True))
+@click.argument("file", type=click.Path(dir_okay=True, allow_dash=True))
+@_SESSION_OPTION
 @recording_command
-def info(file: str) -> None:
-    """Summarise a recording: frames, time span, keys, size, keyframes, pages."""
-    rec = Recording.open(file)
+def info(file: str, session: str | None) -> None:
+    """Summarise a recording: frames, time span, keys, size, keyframes, pages.
+
+    FILE is a .ttrec file, - for standard input, or a store's session (STORE#ID, or STORE
+    with --session ID).
+    """
+    rec = open_recording(file, session)
+    summary = rec.summary()  # from the index and the writer's summaries, not every frame
     # Everything below comes from the file: labels are escaped and cut (see timetravel.display).
-    keys: dict[str, None] = {}
-    pages: dict[str, None] = {}
+    keys = list(dict.fromkeys(_key_label(k) for k in summary.keys))
+    pages = list(dict.fromkeys(safe_text(p) for p in summary.pages if p))
     triggers: Counter[str] = Counter()
+    for t, n in summary.triggers.items():
+        if t:
+            triggers[safe_text(t)] += n
     restores: Counter[str] = Counter()
-    for frame in rec:
-        for change in frame.changes:
-            if change.path:
-                keys[_key_label(change.path[0])] = None
-        if frame.page:
-            pages[safe_text(frame.page)] = None
-        if frame.is_restore:
-            restores[safe_text(frame.trigger or "restore")] += 1
-        elif frame.trigger:
-            triggers[safe_text(frame.trigger)] += 1
+    for r, n in summary.restores.items():
+        restores[safe_text(r or "restore")] += n
     lines = [
         f"file:       {safe_text(rec.path, 2000)}",
         f"format:     version {rec.version}, created {_when(rec.created)}",
         f"size:       {rec.size:,} bytes",
     ]
     if len(rec):
-        first, last = rec[0], rec[-1]
-        restored = ", ".join(f"{n} {t}" for t, n in sorted(restores.items()))
+        restored = _listing([f"{n:,} {t}" for t, n in sorted(restores.items())], 8)
         lines.append(f"frames:     {len(rec):,}" + (f" ({restored})" if restored else ""))
-        lines.append(f"time span:  {_span(first.time, last.time)}")
+        lines.append(f"time span:  {_span(summary.first_time, summary.last_time)}")
     else:
         lines.append("frames:     0")
     lines.append(f"keyframes:  {len(rec.keyframes):,}")
-    shown = ", ".join(list(keys)[:20])
-    more = f", ... (+{len(keys) - 20})" if len(keys) > 20 else ""
-    lines.append(f"keys:       {len(keys)}" + (f": {shown}{more}" if keys else ""))
-    lines.append(f"pages:      {', '.join(pages) if pages else '-'}")
+    lines.append(f"keys:       {len(keys):,}" + (f": {_listing(keys, 20)}" if keys else ""))
+    lines.append(f"pages:      {_listing(pages, 20) if pages else '-'}")
     if triggers:
-        top = ", ".join(f"{t} ({n})" for t, n in triggers.most_common(8))
-        lines.append(f"triggers:   {top}")
+        lines.append(f"triggers:   {_counted(triggers, 8)}")
     if rec.app:
         lines.append(f"app:        {safe_text(json.dumps(to_json(rec.app)), 2000)}")
     if rec.notice:
@@ -166,8 +207,22 @@ def info(file: str) -> None:
     click.echo("\n".join(lines))
 
 
+def _write_json_document(out: IO[str], header: dict[str, Any], rows: Iterable[Any]) -> None:
+    """Write ``json.dumps({**header, "frames": list(rows)}, indent=1)`` and a newline, one
+    row at a time (a row is never held longer than it takes to write it)."""
+    head = json.dumps({k: v for k, v in header.items() if k != "frames"}, indent=1)
+    out.write((head[:-2] + ",\n" if header.keys() - {"frames"} else "{\n") + ' "frames": [')
+    sep = "\n  "
+    for row in rows:
+        # One level deeper than json.dumps puts it: JSON text has no raw newlines in strings.
+        out.write(sep + json.dumps(row, indent=1).replace("\n", "\n  "))
+        sep = ",\n  "
+    out.write(("]" if sep == "\n  " else "\n ]") + "\n}\n")
+
+
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=True))
+@click.argument("file", type=click.Path(dir_okay=True, allow_dash=True))
+@_SESSION_OPTION
 @click.option(
     "--format",
     "fmt",
@@ -179,9 +234,13 @@ def info(file: str) -> None:
 @click.option("-o", "--output", default="-", help="File to write (default: standard output).")
 @click.option("--states", is_flag=True, help="Include the whole state after each frame.")
 @recording_command
-def export(file: str, fmt: str, output: str, states: bool) -> None:
-    """Export a recording's frames as JSON or JSON Lines."""
-    rec = Recording.open(file)
+def export(file: str, session: str | None, fmt: str, output: str, states: bool) -> None:
+    """Export a recording's frames as JSON or JSON Lines.
+
+    FILE is a .ttrec file, - for standard input, or a store's session (STORE#ID, or STORE
+    with --session ID).
+    """
+    rec = open_recording(file, session)
     header = {
         "format": rec.version,
         "created": rec.created,
@@ -190,11 +249,16 @@ def export(file: str, fmt: str, output: str, states: bool) -> None:
         "frames": len(rec),
     }
 
-    def frames() -> Any:
-        for i, frame in enumerate(rec):
+    def frames() -> Iterator[dict[str, Any]]:
+        if not states:
+            for frame in rec:
+                yield frame_to_json(frame)
+            return
+        # One forward walk: each frame's changes applied once to a running state, which is
+        # serialised as it stands after each frame (Recording.states reuses the dict).
+        for frame, state in rec.states():
             row = frame_to_json(frame)
-            if states:
-                row["state"] = to_json(rec.state_at(i))
+            row["state"] = to_json(state)
             yield row
 
     with click.open_file(output, "w", encoding="utf-8") as out:
@@ -203,7 +267,7 @@ def export(file: str, fmt: str, output: str, states: bool) -> None:
             for row in frames():
                 out.write(json.dumps(row) + "\n")
         else:
-            out.write(json.dumps({**header, "frames": list(frames())}, indent=1) + "\n")
+            _write_json_document(out, header, frames())
     if output != "-":
         click.echo(f"wrote {len(rec):,} frames to {safe_text(output, 2000)}", err=True)
 
@@ -227,3 +291,71 @@ def check_command(file: str) -> None:
     if report.problems:
         sys.exit(1)
     click.echo(f"{report.path}: ok ({report.frames:,} frames, {report.keyframes:,} keyframes)")
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:,} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return str(n)
+
+
+@main.command("sessions")
+@click.argument("store")
+@recording_command
+def sessions_command(store: str) -> None:
+    """List the sessions of a STORE: a folder, sqlite:///path.db or postgresql://...
+
+    One line per session, most recently active first: id, user, started, last activity,
+    frames, size. Open one with `timetravel info STORE#ID`.
+    """
+    from .stores import open_store
+
+    opened = open_store(store)
+    try:
+        listed = opened.sessions()
+    finally:
+        opened.close()
+    rows = [
+        [
+            safe_text(s.id, 200),
+            safe_text(s.user or "-", 60),
+            _when(s.started),
+            _when(s.last_activity),
+            f"{s.frames:,}",
+            _size(s.size),
+        ]
+        for s in listed
+    ]
+    if not rows:
+        click.echo(f"no sessions in {safe_text(opened.url, 2000)}")
+        return
+    head = ["id", "user", "started", "last activity", "frames", "size"]
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    right = {4, 5}
+    for r in [head, *rows]:
+        cells = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ]
+        click.echo("  ".join(cells).rstrip())
+
+
+@main.command("prune")
+@click.argument("store")
+@click.option("--ttl", type=float, default=None, help="Delete sessions idle this many seconds.")
+@click.option("--max-sessions", type=int, default=None, help="Keep the N most recently active.")
+@recording_command
+def prune_command(store: str, ttl: float | None, max_sessions: int | None) -> None:
+    """Delete a STORE's expired sessions: idle for --ttl seconds, or beyond --max-sessions."""
+    from .stores import open_store
+
+    if ttl is None and max_sessions is None:
+        _fail("prune needs --ttl SECONDS or --max-sessions N")
+    opened = open_store(store)
+    try:
+        pruned = opened.prune(ttl=ttl, max_sessions=max_sessions)
+    finally:
+        opened.close()
+    click.echo(f"pruned {len(pruned):,} session{'' if len(pruned) == 1 else 's'}")

@@ -11,14 +11,13 @@ import uuid
 from collections.abc import Hashable
 from typing import Any
 
+from .kinds import Locator, kind_of
 from .model import Change, Frame
 from .values import (
     MISSING,
     ObjectRecord,
     Opaque,
     Redacted,
-    is_ndarray,
-    is_pandas,
     safe_repr,
     type_name,
 )
@@ -70,21 +69,11 @@ def to_json(value: Any) -> Any:
             "$object": type_name(value),
             "fields": {"name": value.name, "value": to_json(value.value)},
         }
-    if is_ndarray(value):
-        return {
-            "$ndarray": str(value.dtype),
-            "shape": list(value.shape),
-            "data": to_json(value.tolist()),
-        }
-    if is_pandas(value):
-        kind = "$dataframe" if hasattr(value, "columns") else "$series"
-        return {
-            kind: to_json(
-                value.to_dict(orient="split")
-                if kind == "$dataframe"
-                else {"name": value.name, "index": value.index.tolist(), "data": value.tolist()}
-            )
-        }
+    if isinstance(value, Locator):
+        return {"$locator": value.name, "args": to_json(value.args())}
+    kind = kind_of(value)
+    if kind is not None:
+        return kind.to_json(value, to_json)
     return {"$opaque": type_name(value), "repr": safe_repr(value)}
 
 

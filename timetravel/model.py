@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 __all__ = ["ACTIONS", "Change", "Frame", "format_path"]
@@ -97,6 +97,11 @@ class Frame:
 
     ``changes`` turn the state of the previous frame into the state of this one. ``restores``
     is set on undo/redo/jump frames: the index of the frame whose state was restored.
+    ``line_ops`` are the recorder's undo-line operations since the frame before (how this
+    frame went onto the undo line: a new step, merged into the current one, ...), which let
+    ``Recorder.resume_from`` rebuild the undo history exactly; None where they are not known
+    (a frame still open, or read from a file written without them). They are bookkeeping,
+    not content: frames compare equal without regard to them. See docs/format.md.
     """
 
     index: int
@@ -106,6 +111,7 @@ class Frame:
     page: str | None
     changes: tuple[Change, ...]
     restores: int | None = None
+    line_ops: tuple[tuple[int, ...], ...] | None = field(default=None, compare=False)
 
     @property
     def is_restore(self) -> bool:

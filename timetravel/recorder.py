@@ -18,13 +18,17 @@ from collections.abc import (
     MutableMapping,
     Sequence,
 )
+from dataclasses import replace
 from typing import IO, Any, overload
 
 from ._engine import _PLAIN, Skip, Syncer, apply_change, apply_changes
 from ._format import DEFAULT_REDACT, Redactor, Writer
+from ._line import FOLD, MERGE, RESET, STEP, UndoLine
 from .errors import TimetravelWarning
+from .kinds import Locator, kind_of
 from .model import Change, Frame, format_path
-from .values import ATOMIC, ObjectRecord, Opaque, copy_value
+from .recording import Recording
+from .values import ATOMIC, ObjectRecord, Opaque, Redacted, copy_value, values_equal
 
 __all__ = ["Recorder"]
 
@@ -118,6 +122,9 @@ def _approx_size(value: Any, depth: int = 0) -> int:
         )
     if t in (list, tuple, set, frozenset):
         return sys.getsizeof(value) + sum(_approx_size(v, depth + 1) for v in value)
+    kind = kind_of(value)
+    if kind is not None:
+        return kind.size(value)
     nbytes = getattr(value, "nbytes", None)
     if isinstance(nbytes, int):
         return nbytes + 112
@@ -145,6 +152,19 @@ def _contains_opaque(value: Any) -> bool:
         return any(_contains_opaque(v) for v in value)
     if t is ObjectRecord:
         return _contains_opaque(value.fields)
+    return False
+
+
+def _contains_foreign(value: Any) -> bool:
+    """Whether ``value`` holds a stand-in a file gives for what it can't keep: an
+    :class:`Opaque` or :class:`ObjectRecord` record, or the ``REDACTED`` marker."""
+    t = type(value)
+    if t is Opaque or t is ObjectRecord or t is Redacted:
+        return True
+    if t is dict:
+        return any(_contains_foreign(k) or _contains_foreign(v) for k, v in value.items())
+    if t in (list, tuple, set, frozenset):
+        return any(_contains_foreign(v) for v in value)
     return False
 
 
@@ -205,10 +225,18 @@ class Recorder:
         self._sizes: list[int] = []
         self._bytes = 0
         self._next_index = 0
-        # The undo line: frames that undo/redo step through; the cursor is the current one.
-        self._line: list[int] = []
-        self._cursor = -1
-        self._parent: dict[int, int | None] = {}
+        # The undo line: frames that undo/redo step through, and the tree of every step. Its
+        # operations are logged and go into the next frame that settles (Frame.line_ops).
+        self._line = UndoLine()
+        self._line.log = []
+        # Whether the frames in memory carry every line operation since the line was empty
+        # (not after a fold or clear(), nor after resuming approximately): save() writes them.
+        self._line_exact = True
+        # Resumed from a file: history may hold the stand-ins a file gives for what it can't
+        # keep, which are never restored; and top-level keys whose value at the last frame is
+        # such a stand-in, which take the app's value at the next capture (resume_from()).
+        self._unrestorable: Callable[[Any], bool] = _contains_opaque
+        self._unsettled: set[Hashable] = set()
         # The newest frame is open while an action is still under way (capture(hold=True)):
         # later captures add to it, and it reaches the sink when it settles.
         self._open = False
@@ -239,6 +267,124 @@ class Recorder:
             except Exception as exc:
                 self._writing_failed(writer.name, exc)
 
+    @classmethod
+    def resume_from(
+        cls,
+        recording: Recording | str | os.PathLike[str],
+        state: MutableMapping[Any, Any],
+        *,
+        sink: Sink | None = None,
+        exclude: Iterable[Hashable] | Callable[[Hashable], bool] = (),
+        include: Iterable[Hashable] | None = None,
+        limit: int | None = None,
+        max_bytes: int | None = None,
+        coalesce_ms: float = 0,
+        redact: Iterable[str] | Callable[[Hashable], bool] | None = DEFAULT_REDACT,
+    ) -> Recorder:
+        """A recorder that carries on a recording: its latest state and its undo history.
+
+        ``recording`` is a :class:`~timetravel.Recording` or the path of one. The recorder
+        holds its most recent frames (those that ``limit`` and ``max_bytes`` leave), writes
+        the state at the last frame into ``state``, and rebuilds the undo line and its
+        branches from the line operations frames carry, so that undo, redo and jump do what
+        they would have done in the recorder that wrote the file (files written without
+        them: see docs/api.md, "Resuming a recording"). New frames continue its indices.
+
+        In ``state``, every recorded key takes its value at the last frame and recorded keys
+        the recording does not have are removed; excluded keys are not touched. A key whose
+        value a file could not keep (a secret, an :class:`~timetravel.Opaque` or
+        :class:`~timetravel.ObjectRecord` record anywhere in it) is not written: it is left
+        as the app has it, or absent, and the next capture takes the app's value as it is,
+        recording no change for it. Undo, redo and jump leave such values as they are.
+
+        ``sink`` continues the same file: the recording's own path (locked and appended to;
+        an incomplete record a crash left at its end is cut off), or a binary stream
+        positioned at its end. No second header is written; the first frame written has a
+        keyframe after it. The other arguments are the constructor's: pass the ones the
+        recording was made with (``merge_if`` and ``read_state`` are set afterwards, as for
+        any recorder). Raises :class:`~timetravel.errors.RecordingError` for a file that
+        can't be read or was written since it was read, and ValueError for a path ``sink``
+        that is not the recording's file.
+        """
+        if not isinstance(recording, Recording):
+            recording = Recording.open(recording)
+        rec = cls(
+            state,
+            exclude=exclude,
+            include=include,
+            limit=limit,
+            max_bytes=max_bytes,
+            coalesce_ms=coalesce_ms,
+            redact=redact,
+        )
+        writer = None
+        if sink is not None:
+            if isinstance(sink, (str, os.PathLike)) and not _same_file(sink, recording.path):
+                raise ValueError(
+                    f"sink {os.fspath(sink)!r} is not the recording's file "
+                    f"{recording.path!r}: a resumed recorder appends to the recording it "
+                    "carries on"
+                )
+            writer = Writer.append(sink, rec._redactor, recording.size)
+        try:
+            rec._load(recording)
+        except BaseException:
+            if writer is not None:
+                writer.close()
+            raise
+        rec._writer = writer
+        return rec
+
+    def _load(self, recording: Recording) -> None:
+        """Take over the frames, the last state and the undo line of ``recording``."""
+        n = len(recording)
+        if not n:
+            return
+        # Frames before a damaged stretch can't be chained to those after it.
+        start = max((g.position for g in recording.gaps), default=0)
+        frames = recording[start:]
+        last = frames[-1]
+        shadow = recording.state_at(n - 1)
+        line, base, exact, fell_back = _rebuild_line(frames, exact=start == 0)
+        # An older file does not say whether a restore's own run changed something too
+        # (the restore frame is then that step): the states do. The mapping holds the state
+        # after the last frame that changed something, and so must the current step.
+        placing = next((f for f in reversed(frames) if f.changes), frames[0])
+        position = line.position
+        if (fell_back or placing.line_ops is None) and position != placing.index:
+            at = -1 if position is None else position - frames[0].index
+            if not 0 <= at < len(frames) or not values_equal(
+                recording.state_at(start + at), shadow
+            ):
+                line.merge(placing.index)
+        memory = [f for f in frames if f.index >= base]
+        self._line = line
+        self._line_exact = exact
+        self._frames = memory
+        self._sizes = [_frame_size(f) for f in memory]
+        self._bytes = sum(self._sizes)
+        self._next_index = last.index + 1
+        self._shadow = shadow
+        self.page = last.page
+        self._unrestorable = _contains_foreign
+        # Coalescing carries on as if there had been no interruption (the clock is the
+        # frames' wall time: the recording process's monotonic clock is gone).
+        for frame in frames:
+            if frame.restores is not None:
+                self._last_was_capture = False
+            elif frame.changes or frame.index == 0:  # the first capture is always a step
+                self._last_was_capture = True
+                ago = max(0.0, time.time() - frame.time)
+                self._last_capture = time.monotonic() - ago
+        # Write the state into the live mapping, except what a file can't give back.
+        allowed = self._allowed
+        unsettled = {k for k, v in shadow.items() if allowed(k) and _contains_foreign(v)}
+        keys = [k for k in shadow if allowed(k) and k not in unsettled]
+        keys.extend(k for k in list(self._state.keys()) if k not in shadow and allowed(k))
+        Syncer(self._to_live, in_place=False).sync_mapping(self._state, shadow, keys)
+        self._unsettled = unsettled
+        self._fold()  # as the recorder that wrote the file did after its last frame
+
     # --- public properties ------------------------------------------------------------------
 
     @property
@@ -254,17 +400,17 @@ class Recorder:
     @property
     def position(self) -> int | None:
         """Index of the frame whose state the mapping holds now (None before any capture)."""
-        return self._line[self._cursor] if self._cursor >= 0 else None
+        return self._line.position
 
     @property
     def can_undo(self) -> bool:
         """Whether :meth:`undo` has an earlier step to go back to."""
-        return self._cursor > 0
+        return self._line.can_undo
 
     @property
     def can_redo(self) -> bool:
         """Whether :meth:`redo` has an undone step to go forward to."""
-        return 0 <= self._cursor < len(self._line) - 1
+        return self._line.can_redo
 
     @property
     def paused(self) -> bool:
@@ -314,8 +460,10 @@ class Recorder:
         click. The mapping returns to the state of the last frame (an open frame included).
         """
         live = self._read()
+        if self._unsettled:
+            self._adopt(live)
         keys = self._keys(live)
-        rows = Syncer(self._to_live).sync_mapping(self._state, self._shadow, keys)
+        rows = Syncer(self._to_live, in_place=False).sync_mapping(self._state, self._shadow, keys)
         return bool(rows)
 
     def settle(self) -> Frame | None:
@@ -323,9 +471,7 @@ class Recorder:
         if not self._open:
             return None
         self._open = False
-        frame = self._frames[-1]
-        self._write(frame)
-        return frame
+        return self._seal()
 
     @property
     def open_frame(self) -> Frame | None:
@@ -337,6 +483,8 @@ class Recorder:
     ) -> Frame | None:
         first = self._next_index == 0
         live = self._read()
+        if self._unsettled:
+            self._adopt(live)
         rows = self._sync_live(live)
         if not rows and not first:
             if empty:
@@ -358,36 +506,33 @@ class Recorder:
     def _place(self, frame: Frame) -> None:
         """Put a frame that changed something on the undo line."""
         now = time.monotonic()
+        line = self._line
         merge = (
             self.coalesce_ms > 0
             and self._last_was_capture
             and self._last_capture is not None
             and (now - self._last_capture) * 1000 <= self.coalesce_ms
-            and self._cursor == len(self._line) - 1
-            and len(self._line) >= 2
+            and line.at_newest
+            and len(line) >= 2
         )
         if merge:
             # Same undo step: this frame takes the place of the previous one on the line.
-            self._parent[frame.index] = self._parent.pop(self._line[-1], None)
-            self._line[-1] = frame.index
-        elif self._cursor >= 0 and self.merge_if is not None and self.merge_if(frame.changes):
+            line.merge(frame.index)
+        elif (
+            line.position is not None and self.merge_if is not None and self.merge_if(frame.changes)
+        ):
             # Part of the current step; what could be redone still can be.
-            self._parent[frame.index] = self._parent.get(self._line[self._cursor])
-            self._line[self._cursor] = frame.index
+            line.merge(frame.index)
         else:
-            self._new_step(frame.index)
+            line.step(frame.index)
         self._last_capture = now
-
-    def _new_step(self, index: int) -> None:
-        self._parent[index] = self.position
-        del self._line[self._cursor + 1 :]
-        self._line.append(index)
-        self._cursor = len(self._line) - 1
 
     def _amend(self, trigger: str | None, label: str | None, hold: bool) -> Frame:
         """Add what changed since the open frame to it."""
         frame = self._frames[-1]
         live = self._read()
+        if self._unsettled:
+            self._adopt(live)
         rows = self._sync_live(live)
         if rows:
             frame = Frame(
@@ -405,18 +550,28 @@ class Recorder:
             self._sizes[-1] = size
             if not self._open_is_step:
                 self._place(frame)  # an empty frame that now changed something: a step
-                self._last_was_capture = True
+                # Typing coalesces into captures only, never into a restore frame (a held
+                # jump that changed nothing): so a resumed recorder knows it from the file.
+                self._last_was_capture = frame.restores is None
                 self._open_is_step = True
-            elif frame.restores is not None and self._line[self._cursor] != frame.index:
+            elif frame.restores is not None and self._line.position != frame.index:
                 # What the restore's run wrote is part of that step: undo and redo come back
                 # to the state this frame holds.
-                node = self._line[self._cursor]
-                self._parent[frame.index] = self._parent.get(node)
-                self._line[self._cursor] = frame.index
+                self._line.merge(frame.index)
             self._warn_opaque()
         if not hold:
             self.settle()
         return frame
+
+    def _adopt(self, live: Mapping[Any, Any]) -> None:
+        """Take the app's values of the keys that resuming did not write (see
+        :meth:`resume_from`) as they are, recording no change for them."""
+        for key in self._unsettled:
+            if key in live:
+                self._shadow[key] = self._to_shadow(live[key])
+            else:
+                self._shadow.pop(key, None)
+        self._unsettled.clear()
 
     def _read(self) -> Mapping[Any, Any]:
         return self._state if self.read_state is None else self.read_state()
@@ -461,9 +616,20 @@ class Recorder:
         self._next_index = frame.index + 1
         self._open = hold
         if not hold:
-            self._write(frame)
+            self._seal()
         if not self._restoring:
             self._fold()
+
+    def _seal(self) -> Frame:
+        """The newest frame settles: it takes the line operations logged since the frame
+        before, and is written."""
+        log = self._line.log
+        assert log is not None
+        frame = replace(self._frames[-1], line_ops=tuple(log))
+        log.clear()
+        self._frames[-1] = frame
+        self._write(frame)
+        return frame
 
     def _write(self, frame: Frame) -> None:
         if self._writer is None:
@@ -475,6 +641,17 @@ class Recorder:
             self._writer.close()
             self._writer = None
             self._writing_failed(name, exc)
+            return
+        new = self._writer.unwritable - self._opaque_warned
+        if new:  # once per type, as for values that can't be copied
+            self._opaque_warned |= new
+            warnings.warn(
+                f"timetravel: values of type {', '.join(sorted(new))} can't be written to "
+                f"{self._writer.name} so that they read back; the file keeps them as opaque "
+                "records (type and repr), while undo/redo in the app restore them",
+                TimetravelWarning,
+                stacklevel=5,
+            )
 
     def _writing_failed(self, name: str, exc: BaseException) -> None:
         """Log a failed sink once; the app never sees the error (an operational failure)."""
@@ -502,40 +679,23 @@ class Recorder:
         self._bytes -= sum(self._sizes[:drop])
         del self._frames[:drop]
         del self._sizes[:drop]
-        base = self._frames[0].index
-        if self._line and min(self._line) < base:
-            self._relink_line(base)
-        self._parent = {
-            k: (p if p is not None and p >= base else None)
-            for k, p in self._parent.items()
-            if k >= base
-        }
+        self._line_exact = False
+        self._line.fold(self._frames[0].index, self._stand_ins)
 
-    def _relink_line(self, base: int) -> None:
-        """Replace folded steps of the undo line by frames in memory that hold their state.
+    def _stand_ins(self) -> dict[int, int]:
+        """Frames in memory that hold the state of a step, by the step they stand in for.
 
         A restore frame holds exactly the state it restored, and the last frame holds the
-        current step's state. A folded step with no such stand-in ends the line there.
+        current step's state.
         """
         stand_in: dict[int, int] = {}
         for frame in self._frames:
             if frame.restores is not None:
                 stand_in[frame.restores] = frame.index
-        stand_in[self._line[self._cursor]] = self._frames[-1].index
-        line: list[int] = []
-        cursor = 0
-        for i, node in enumerate(self._line):
-            node = node if node >= base else stand_in.get(node, -1)
-            if node < base:
-                if i < self._cursor:
-                    line = []  # undo can't go back past a step it can no longer restore
-                    continue
-                break  # nor can redo go forward to one
-            line.append(node)
-            if i == self._cursor:
-                cursor = len(line) - 1
-        self._line = line
-        self._cursor = cursor
+        position = self._line.position
+        if position is not None:
+            stand_in[position] = self._frames[-1].index
+        return stand_in
 
     # --- restoring ----------------------------------------------------------------------------
 
@@ -547,20 +707,20 @@ class Recorder:
         """
         with self._restore_op():
             self._settle_pending()
-            if self._cursor <= 0:
+            target = self._line.undo()
+            if target is None:
                 return False
-            self._cursor -= 1
-            self._restore(self._line[self._cursor], "undo", hold)
+            self._restore(target, "undo", hold)
             return True
 
     def redo(self, *, hold: bool = False) -> bool:
         """Restore the step that the last undo went back from. False if there is none."""
         with self._restore_op():
             self._settle_pending()
-            if not self.can_redo:
+            target = self._line.redo()
+            if target is None:
                 return False
-            self._cursor += 1
-            self._restore(self._line[self._cursor], "redo", hold)
+            self._restore(target, "redo", hold)
             return True
 
     def jump(self, index: int, *, hold: bool = False) -> Frame:
@@ -574,10 +734,8 @@ class Recorder:
         self._position_of(index)  # IndexError early, before anything is captured
         with self._restore_op():
             self._settle_pending()
-            frame = self._restore(index, "jump", hold)
-            if frame.changes:
-                self._new_step(frame.index)
-            else:
+            frame = self._restore(index, "jump", hold, step=True)
+            if not frame.changes:
                 self._open_is_step = False  # held, it becomes a step if something changes
             return frame
 
@@ -598,14 +756,21 @@ class Recorder:
             self._restoring = False
             self._fold()
 
-    def _restore(self, index: int, trigger: str, hold: bool = False) -> Frame:
+    def _restore(self, index: int, trigger: str, hold: bool = False, step: bool = False) -> Frame:
+        """Restore frame ``index``'s state and append the restore frame; with ``step``, a
+        frame that changed something is a new step (placed before it is written)."""
         start = self._position_of(index) + 1
         applied: list[Change] = []
         skipped: dict[tuple[Hashable, ...], Change] = {}
         on_skip = _skip_into(skipped)
         allowed: dict[Hashable, bool] = {}
         shadow, make = self._shadow, self._from_history
-        for change in _undoing(self._frames[start:]):
+        frames = self._frames[start:]
+        if self._unrestorable is _contains_opaque:
+            changes = _undoing(frames)
+        else:  # resumed: a file's stand-ins are not restored either
+            changes = _undoing(frames, self._unrestorable)
+        for change in changes:
             # A value skipped earlier and then set again by an older change was restored.
             if skipped:
                 skipped.pop(change.path, None)
@@ -626,25 +791,34 @@ class Recorder:
             applied = [c for c in applied if c.path[0] not in held]
             Syncer(self._to_shadow).sync_mapping(self._shadow, self._state, list(held))
         # Live and shadow now differ only where those changes were: sync just there.
-        rows = Syncer(self._to_live).sync_paths(self._state, self._shadow, applied)
+        rows = Syncer(self._to_live, in_place=False).sync_paths(
+            self._state, self._shadow, applied
+        )
         frame = Frame(self._next_index, time.time(), trigger, None, self.page, tuple(rows), index)
+        if step and rows:
+            self._line.step(frame.index)
         self._last_was_capture = False
         self._append(frame, hold)
         self._open_is_step = True  # an open restore frame never becomes a step of its own
         new = sorted({format_path(p) for p in skipped} - self._restore_warned)
         if new:  # once per place: the type itself was warned about when it was recorded
             self._restore_warned.update(new)
+            why = (
+                "could not be copied, or was read back from a file as a stand-in (a secret, "
+                "an object record or an opaque value)"
+                if self._unrestorable is _contains_foreign
+                else "could not be copied"
+            )
             warnings.warn(
                 f"timetravel: {trigger} left {', '.join(new)} as it is: the recorded value "
-                "could not be copied, so it can't be restored",
+                f"{why}, so it can't be restored",
                 TimetravelWarning,
                 stacklevel=3,
             )
         return frame
 
-    @staticmethod
-    def _from_history(value: Any) -> Any:
-        if _contains_opaque(value):
+    def _from_history(self, value: Any) -> Any:
+        if self._unrestorable(value):
             raise Skip
         return copy_value(value, keep_refs=False)
 
@@ -697,20 +871,26 @@ class Recorder:
         del self._frames[:-1]
         del self._sizes[:-1]
         self._bytes = self._sizes[0]
-        self._line = [self._frames[0].index]
-        self._cursor = 0
-        self._parent = {self._frames[0].index: None}
+        self._line_exact = False
+        self._line.reset(self._frames[0].index)
 
     def save(self, path: str | os.PathLike[str] | IO[bytes]) -> None:
         """Write the frames in memory to a recording file (redacted, like any file)."""
         if not self._frames:
             raise ValueError("nothing recorded yet: capture() at least once before save()")
         writer = Writer.open(path, self._redactor, self._options(), self._meta)
+        log = self._line.log
         try:
             state = self.state_at(self._frames[0].index)
             for i, frame in enumerate(self._frames):
                 if i:
                     apply_changes(state, frame.changes, False, self._copy_history, _ignore)
+                # Line operations let a resumed recorder rebuild the undo line, but only from
+                # the first step on: not after a fold or clear().
+                if not self._line_exact:
+                    frame = replace(frame, line_ops=None)
+                elif frame.line_ops is None and log is not None:  # the open frame
+                    frame = replace(frame, line_ops=tuple(log))
                 writer.write_frame(frame, lambda: state)
         finally:
             writer.close()
@@ -720,6 +900,8 @@ class Recorder:
         self.settle()
         if self._writer is not None:
             self._writer.close()  # never raises: nothing is buffered
+            if getattr(self._writer.stream, "closes_with_recorder", False):
+                self._writer.stream.close()  # a store's session stream (timetravel.stores)
             self._writer = None
 
     def __enter__(self) -> Recorder:
@@ -751,6 +933,85 @@ class Recorder:
 def _ignore(change: Change) -> None:
     pass
 
+
+def _same_file(a: str | os.PathLike[str], b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def _rebuild_line(
+    frames: Sequence[Frame], exact: bool
+) -> tuple[UndoLine, int, bool, bool]:
+    """The undo line after ``frames`` (read from a file), the index of the oldest frame it
+    keeps in memory, whether the line is exact from its first step on, and whether the
+    operations did not replay (every frame was then placed approximately).
+
+    A frame's ``line_ops`` are replayed as they were logged. A frame without them (a file
+    written before they were) is placed approximately (:func:`_place_approximately`); so is
+    every frame if the operations don't replay (a damaged or hostile file).
+    """
+    first, last = frames[0].index, frames[-1].index
+    line = UndoLine()
+    base = first
+    fell_back = False
+    try:
+        for frame in frames:
+            ops = frame.line_ops
+            if ops is None:
+                exact = False
+                _place_approximately(line, frame, frame is frames[0])
+                continue
+            for op in ops:
+                line.apply(op)
+                if op[0] in (FOLD, RESET):
+                    base = op[1]
+                    exact = False
+                elif op[0] in (STEP, MERGE) and op[1] > frame.index:
+                    raise ValueError("an operation on a frame after the one carrying it")
+        nodes = line.nodes()
+        if not (
+            first <= base <= last
+            and line.steps
+            and min(line.steps) >= base
+            and max(line.steps) <= last
+            and nodes[0] >= base
+            and nodes[-1] <= last
+        ):
+            raise ValueError("the undo line does not fit the frames")
+    except ValueError:
+        line, base, exact, fell_back = UndoLine(), first, False, True
+        for frame in frames:
+            _place_approximately(line, frame, frame is frames[0])
+    if not line.steps:
+        line.step(last)
+    line.log = []
+    return line, base, exact, fell_back
+
+
+def _place_approximately(line: UndoLine, frame: Frame, first: bool) -> None:
+    """Put a frame read without line operations on the undo line, as well as the frame tells.
+
+    A capture that changed something (and the first frame) is a step of its own: what
+    coalescing or ``merge_if`` merged is not known. An undo or redo moves the cursor to the
+    step it restored when that is the one before or after it (or anywhere on the line); a
+    jump that changed something, or a restore of a step not on the line, is a new step. An
+    empty frame is not on the line.
+    """
+    target = frame.restores
+    if target is None:
+        if frame.changes or first:
+            line.step(frame.index)
+        return
+    if frame.trigger == "undo" and line.undo_target() == target:
+        line.undo()
+    elif frame.trigger == "redo" and line.redo_target() == target:
+        line.redo()
+    elif frame.trigger in ("undo", "redo") and line.seek(target):
+        pass
+    elif frame.changes or first:
+        line.step(frame.index)
 
 
 def _put_back(root: Any, change: Change) -> bool:
@@ -793,7 +1054,9 @@ _REPLACING = frozenset(
 _SHIFTING = frozenset(("iterable_item_added", "iterable_item_removed"))
 
 
-def _undoing(frames: Sequence[Frame]) -> list[Change]:
+def _undoing(
+    frames: Sequence[Frame], unrestorable: Callable[[Any], bool] = _contains_opaque
+) -> list[Change]:
     """The changes that undoing ``frames`` needs, in the order to undo them (newest first).
 
     Undoing every change of every frame costs the number of frames; but where an older
@@ -819,7 +1082,13 @@ def _undoing(frames: Sequence[Frame]) -> list[Change]:
             continue
         keep.append(c)
         old = c.old
-        if c.action in _REPLACING and (type(old) in _PLAIN or not _contains_opaque(old)):
+        # A change inside a value (a locator last) puts back only a part whose extent may
+        # differ over time (a splice): it overrides nothing.
+        if (
+            c.action in _REPLACING
+            and not isinstance(path[-1], Locator)
+            and (type(old) in _PLAIN or not unrestorable(old))
+        ):
             if shifted and _under(path, shifted, 1):
                 continue
             covered.add(path)

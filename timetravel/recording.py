@@ -8,24 +8,28 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import IO, Any, overload
 
 from . import _codec
 from ._engine import Syncer, apply_changes
 from ._format import (
     PREAMBLE,
     RECORD_HEAD,
+    SUMMARY_VERSION,
+    FrameTally,
     Index,
     ScanError,
     decode_frame,
+    decode_summary,
     read_preamble,
     scan,
 )
 from .errors import RecordingError
 from .model import Change, Frame
+from .stores import Store, StoreError, open_store, split_location
 from .values import MISSING, copy_value, values_equal
 
-__all__ = ["Gap", "Recording"]
+__all__ = ["Gap", "Recording", "Summary"]
 
 _FRAME_CACHE = 4096
 
@@ -75,6 +79,34 @@ class Gap:
         )
 
 
+@dataclass(frozen=True)
+class Summary:
+    """What a whole recording holds, as :meth:`Recording.summary` finds it.
+
+    Everything here comes from the file: strings are as written (show them through
+    :mod:`timetravel.display`). Orders are of first appearance.
+    """
+
+    frames: int
+    """Frames in the recording."""
+    first_time: float | None
+    """When the first frame was recorded (None without frames)."""
+    last_time: float | None
+    """When the last frame was recorded (None without frames)."""
+    triggers: dict[str, int]
+    """Capture frames that have a trigger, counted by trigger."""
+    restores: dict[str | None, int]
+    """Undo, redo and jump frames, counted by trigger (``"undo"``, ...)."""
+    pages: list[str]
+    """The pages frames were recorded on."""
+    keys: list[Any]
+    """The top-level state keys the frames changed."""
+    decoded: int
+    """How many frames had to be decoded to find this; the others were counted from the
+    summaries the writer stores with each keyframe (files written before those existed have
+    none, and every frame is decoded)."""
+
+
 class Recording(Sequence[Frame]):
     """A recording file, opened lazily: frames are decoded when asked for.
 
@@ -90,9 +122,19 @@ class Recording(Sequence[Frame]):
     next keyframe on.
     """
 
-    def __init__(self, path: str, data: bytearray) -> None:
+    def __init__(
+        self,
+        path: str,
+        data: bytearray,
+        source: tuple[Store, str, int] | bool | None = True,
+    ) -> None:
         self.path = path
+        """Where the recording was read from: a file path, ``STORE#SESSION``, or
+        ``<bytes>``."""
         self._data = data
+        # Where refresh() reads more: True for the file at path, (store, session, last row
+        # read) for a store's session, None for bytes given once.
+        self._source = source
         # Viewers read from worker threads while the UI thread reads too.
         self._lock = threading.RLock()
         read_preamble(data, path)
@@ -115,14 +157,52 @@ class Recording(Sequence[Frame]):
         self._first_index: int | None = None
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, index: bool = True) -> Recording:
-        """Open a recording file. Raises :class:`RecordingError` if it isn't a readable one.
+    def open(
+        cls,
+        source: str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes] | Store,
+        session: str | None = None,
+        *,
+        index: bool = True,
+    ) -> Recording:
+        """Open a recording. Raises :class:`RecordingError` if it isn't a readable one.
+
+        ``source`` is one of:
+
+        - a path to a ``.ttrec`` file;
+        - the bytes of one (``bytes``, ``bytearray``, ``memoryview``), or a binary file
+          object to read them from (an upload);
+        - a store with ``session``: a :class:`~timetravel.stores.Store`, or anything
+          :func:`~timetravel.stores.open_store` takes (``"sqlite:///x.db"``, a folder); or
+          the two in one string, ``"sqlite:///x.db#SESSION"`` (a path that exists as a file
+          is always a file).
 
         With ``index=False`` only the preamble and header are read and checked (fast, for a
         viewer that wants to fail early); :meth:`refresh` then reads the frames, reporting
         progress, which a viewer can run in a background thread.
         """
-        name = os.fspath(path)
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            return cls("<bytes>", bytearray(source), source=None)
+        if isinstance(source, Store) or (
+            session is not None and isinstance(source, (str, os.PathLike))
+        ):
+            if session is None:
+                raise RecordingError(f"{source!r}: a store needs a session to open")
+            return cls._open_store(source, session, index)
+        if not isinstance(source, (str, os.PathLike)):
+            name = getattr(source, "name", None)
+            where = name if isinstance(name, str) else "<stream>"
+            try:
+                raw: object = source.read()
+            except (OSError, ValueError) as exc:
+                raise RecordingError(f"{where}: can't read it ({exc})") from None
+            if not isinstance(raw, (bytes, bytearray)):
+                raise RecordingError(f"{where}: not a binary stream")
+            return cls(where, bytearray(raw), source=None)
+        name = os.fspath(source)
+        if not os.path.isfile(name):
+            located = split_location(name)
+            if located is not None:
+                return cls._open_store(located[0], located[1], index)
         try:
             with open(name, "rb") as f:
                 if index:
@@ -140,12 +220,40 @@ class Recording(Sequence[Frame]):
             raise RecordingError(f"{name}: can't read it ({exc.strerror or exc})") from None
         return cls(name, data)
 
+    @classmethod
+    def _open_store(
+        cls, where: str | os.PathLike[str] | Store, session: str, index: bool
+    ) -> Recording:
+        store = open_store(where)
+        folder = getattr(store, "path", None)
+        if callable(folder):  # a folder store: the session is a file, read (and followed) as one
+            path = folder(session)
+            if not os.path.isfile(path):
+                raise RecordingError(f"{store.url}: no session {session!r}")
+            return cls.open(path, index=index)
+        try:
+            rows = store.rows(session) if index else store.rows(session)[:1]
+        except (StoreError, ValueError) as exc:
+            raise RecordingError(str(exc)) from None
+        if not rows:
+            raise RecordingError(f"{store.url}#{session}: the session has no records yet")
+        data = bytearray(b"".join(d for _, d in rows))
+        rec = cls(f"{store.url}#{session}", data, source=(store, session, rows[-1][0]))
+        return rec
+
     def refresh(self, progress: Callable[[int, int], object] | None = None) -> int:
         """Read frames appended to the file since it was opened; returns how many are new.
 
-        ``progress(done_bytes, total_bytes)`` hears how far indexing has come.
+        ``progress(done_bytes, total_bytes)`` hears how far indexing has come. A recording
+        opened from a store reads the rows written after those it has; one opened from bytes
+        has nothing to refresh.
         """
         idx = self._index
+        source = self._source
+        if source is None or source is False:
+            return 0
+        if isinstance(source, tuple):
+            return self._refresh_rows(source, progress)
         try:
             with open(self.path, "rb") as f:
                 size = os.fstat(f.fileno()).st_size
@@ -159,27 +267,48 @@ class Recording(Sequence[Frame]):
         except OSError as exc:
             raise RecordingError(f"{self.path}: can't read it ({exc.strerror or exc})") from None
         with self._lock:
-            before, kf_before = len(idx.frames), len(idx.keyframes)
             del self._data[idx.end :]
             self._data += tail
-            try:
-                gaps_before = len(idx.gaps)
-                end, truncated_at, header = scan(
-                    self._data, self.path, idx.end, idx.frames, idx.keyframes, progress, idx.gaps
-                )
-            except ScanError as exc:
-                # Frames before the bad record stay readable; reading resumes at it, so a
-                # later refresh reports it again rather than indexing anything twice.
-                del idx.gaps[gaps_before:]
-                idx.end, idx.truncated_at = exc.at, None
-                self._settle()
-                raise RecordingError(str(exc)) from None
-            if header is not None:
-                del idx.frames[before:], idx.keyframes[kf_before:], idx.gaps[gaps_before:]
-                raise RecordingError(f"{self.path}: a second header record at byte {header[0]}")
-            idx.end, idx.truncated_at = end, truncated_at
+            return self._index_more(progress)
+
+    def _index_more(self, progress: Callable[[int, int], object] | None) -> int:
+        """Index the records after the last one indexed; how many frames are new."""
+        idx = self._index
+        before, kf_before, gaps_before = len(idx.frames), len(idx.keyframes), len(idx.gaps)
+        try:
+            end, truncated_at, header = scan(
+                self._data, self.path, idx.end, idx.frames, idx.keyframes, progress, idx.gaps
+            )
+        except ScanError as exc:
+            # Frames before the bad record stay readable; reading resumes at it, so a later
+            # refresh reports it again rather than indexing anything twice.
+            del idx.gaps[gaps_before:]
+            idx.end, idx.truncated_at = exc.at, None
             self._settle()
-            return len(idx.frames) - before
+            raise RecordingError(str(exc)) from None
+        if header is not None:
+            del idx.frames[before:], idx.keyframes[kf_before:], idx.gaps[gaps_before:]
+            raise RecordingError(f"{self.path}: a second header record at byte {header[0]}")
+        idx.end, idx.truncated_at = end, truncated_at
+        self._settle()
+        return len(idx.frames) - before
+
+    def _refresh_rows(
+        self, source: tuple[Store, str, int], progress: Callable[[int, int], object] | None
+    ) -> int:
+        store, session, last = source
+        try:
+            rows = store.rows(session, after=last)
+        except (StoreError, ValueError) as exc:
+            raise RecordingError(str(exc)) from None
+        with self._lock:
+            if rows:
+                # Rows are whole records: they go after the bytes read before (not after the
+                # last good record, as a file's tail does), so nothing is read twice.
+                for _, data in rows:
+                    self._data += data
+                self._source = (store, session, rows[-1][0])
+            return self._index_more(progress)
 
     def _settle(self) -> None:
         """The first frame is readable only with its keyframe, which the writer puts after it."""
@@ -376,6 +505,64 @@ class Recording(Sequence[Frame]):
                 return gaps[g][0], positions[g]
         return None
 
+    def summary(self) -> Summary:
+        """Counts of the whole recording (frames, triggers, pages, keys), mostly from the index.
+
+        Files written by this version store a summary of the frames before each keyframe in
+        the frame record the keyframe follows, so only those records, the frames after the
+        last keyframe, and the first and last frames are decoded. A stored summary is checked
+        like any other input; one that is malformed, that does not cover exactly the frames
+        since the keyframe before, or that spans a damaged stretch of the file is not used:
+        those frames are decoded instead. Raises :class:`RecordingError` if a frame that has
+        to be decoded is corrupt.
+        """
+        with self._lock:
+            idx = self._index
+            n = len(idx.frames)
+            total = FrameTally()
+            decoded = 0
+            stored = idx.header.get("summary") == SUMMARY_VERSION
+            gap_positions = [p for _, _, p in idx.gaps]
+            done = 0  # frames before this position are counted
+            for kpos, _, _ in idx.keyframes:
+                if kpos < done:
+                    continue
+                tally = self._stored_tally(kpos) if stored else None
+                if (
+                    tally is not None
+                    and tally.frames == kpos + 1 - done
+                    and bisect_right(gap_positions, kpos) == bisect_left(gap_positions, done)
+                ):
+                    total.merge(tally)
+                else:
+                    for p in range(done, kpos + 1):
+                        total.add(self._frame(p))
+                    decoded += kpos + 1 - done
+                done = kpos + 1
+            for p in range(done, n):
+                total.add(self._frame(p))
+            decoded += max(0, n - done)
+            first = self._frame(0).time if n else None
+            last = self._frame(n - 1).time if n else None
+        return Summary(
+            frames=n,
+            first_time=first,
+            last_time=last,
+            triggers=total.triggers,
+            restores=total.restores,
+            pages=list(total.pages),
+            keys=list(total.keys.values()),
+            decoded=decoded,
+        )
+
+    def _stored_tally(self, pos: int) -> FrameTally | None:
+        """The summary stored in frame ``pos``'s record, or None if it has none or a bad one."""
+        offset, length = self._index.frames[pos]
+        try:
+            return decode_summary(bytes(self._data[offset : offset + length]))
+        except _codec.DecodeError:
+            return None  # the frames are decoded instead, which reports what is wrong
+
     # --- states -------------------------------------------------------------------------------
 
     def _keyframe_state(self, pos: int) -> tuple[int, dict[Any, Any]]:
@@ -421,6 +608,41 @@ class Recording(Sequence[Frame]):
         for p in range(kpos + 1, pos + 1):
             self._advance(state, p)
         return state
+
+    def states(
+        self, start: int | None = None, stop: int | None = None
+    ) -> Iterator[tuple[Frame, dict[Any, Any]]]:
+        """Walk the states forward: ``(frame, state after it)`` for each frame from ``start``
+        up to ``stop`` (positions, taken like a slice's: ``states(-10)`` is the last ten).
+
+        The state at ``start`` is rebuilt as by :meth:`state_at`; after that each frame's
+        changes are applied once, so walking n frames costs about one :meth:`state_at` plus n
+        frames, not n times :meth:`state_at`.
+
+        **The state is the same dict every time, updated in place** as the walk goes on (and
+        the values inside it too): use or serialise it before asking for the next one, and
+        copy it (:func:`copy.deepcopy`) to keep it. Raises :class:`RecordingError` where a
+        state can't be rebuilt (a corrupt frame, or frames lost to a damaged record before the
+        next keyframe), as :meth:`state_at` does, after yielding the states before it.
+        """
+        first, end, _ = slice(start, stop).indices(len(self))
+        if first >= end:
+            return
+        gaps = {p for _, _, p in self._index.gaps}
+        state = self.state_at(first)
+        yield self._frame(first), state
+        for pos in range(first + 1, end):
+            if pos in gaps and self._lost(pos) != 0:
+                # Frames are missing before this one: start again from its keyframe (or say
+                # why that can't be done, as state_at does), in the same dict.
+                fresh = self.state_at(pos)
+                state.clear()
+                state.update(fresh)
+                frame = self._frame(pos)
+            else:
+                frame = self._frame(pos)
+                self._apply(state, frame, pos)
+            yield frame, state
 
     def history(self, path: Sequence[Hashable] | Hashable) -> list[tuple[Frame, Any, Any]]:
         """Every frame that changed the value at ``path``, as ``(frame, old, new)``.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page, expect, sync_playwright
+from playwright.sync_api import Locator, Page, expect
 
 from tests.streamlit.conftest import EXAMPLES
 from timetravel import Recording
@@ -23,16 +22,6 @@ APPS = Path(__file__).resolve().parent / "apps"
 SHOTS = Path("/tmp/browser-shots")
 WAIT = 15_000  # ms: how long to wait for one rerun's effect in the browser
 
-CHROMIUM_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 Serve = Callable[[Path], tuple[str, Path]]
 
@@ -48,6 +37,37 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def start_streamlit(app: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+    """`streamlit run APP` on loopback and a free port, with ``env`` added; once healthy, the
+    process and its URL (the test fails with the server's output if it doesn't start)."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", str(app),
+            "--server.headless", "true", "--server.address", "127.0.0.1",
+            "--server.port", str(port), "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none",
+        ],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc, url
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"streamlit did not start:\n{proc.stdout.read() if proc.stdout else ''}")
+        time.sleep(0.25)
+
+
 @pytest.fixture
 def serve(tmp_path: Path) -> Iterator[Serve]:
     """Start `streamlit run APP` on loopback: returns the URL and the recordings folder."""
@@ -56,46 +76,9 @@ def serve(tmp_path: Path) -> Iterator[Serve]:
     def start(app: Path) -> tuple[str, Path]:
         record_dir = tmp_path / f"records-{len(procs)}"
         record_dir.mkdir()
-        port = _free_port()
-        env = {**os.environ, "TIMETRAVEL_RECORD_DIR": str(record_dir)}
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(app),
-                "--server.headless",
-                "true",
-                "--server.address",
-                "127.0.0.1",
-                "--server.port",
-                str(port),
-                "--browser.gatherUsageStats",
-                "false",
-                "--server.fileWatcherType",
-                "none",
-            ],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        proc, url = start_streamlit(app, {"TIMETRAVEL_RECORD_DIR": str(record_dir)})
         procs.append(proc)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return url, record_dir
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                out = proc.stdout.read() if proc.stdout else ""
-                pytest.fail(f"streamlit did not start:\n{out}")
-            time.sleep(0.25)
+        return url, record_dir
 
     try:
         yield start
@@ -112,18 +95,6 @@ def serve(tmp_path: Path) -> Iterator[Serve]:
 @pytest.fixture
 def server(serve: Serve) -> tuple[str, Path]:
     return serve(EXAMPLES / "todo.py")
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    assert os.path.exists(chromium), "chromium is missing: `make test` installs it"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        try:
-            yield browser.new_page(viewport={"width": 1200, "height": 900})
-        finally:
-            browser.close()
 
 
 # --- helpers --------------------------------------------------------------------------------

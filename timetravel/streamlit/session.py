@@ -10,6 +10,7 @@ other action.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
@@ -25,8 +26,10 @@ from .._format import DEFAULT_REDACT
 from ..errors import TimetravelWarning
 from ..model import Change, Frame, format_path
 from ..recorder import KeyFilter, Recorder
+from ..stores import Store, StoreStream
 from ..values import values_equal
 from . import _internals as internals
+from . import resume as resumption
 from ._internals import KEY_PREFIX
 
 __all__ = ["RECORD_DIR_ENV", "StreamlitRecorder", "current", "track"]
@@ -57,9 +60,17 @@ class StreamlitRecorder:
     happens at the top of the next run, in :func:`track`).
     """
 
-    def __init__(self, recorder: Recorder, path: str | None, rules: _KeyRules) -> None:
+    def __init__(
+        self,
+        recorder: Recorder,
+        path: str | None,
+        rules: _KeyRules,
+        stream: StoreStream | None = None,
+    ) -> None:
         self.recorder = recorder
         self.path = path
+        self.stream = stream  # the store session this one writes, if any
+        self.in_url = False  # whether its id is kept in the URL (track(resume=True))
         self._rules = rules
         self._run: object | None = None  # the run track() last saw
         self._pending: tuple[str, int | None] | None = None  # a restore asked from the body
@@ -114,6 +125,9 @@ class StreamlitRecorder:
 
     def recording_bytes(self) -> bytes:
         """The recording as a ``.ttrec`` file (secrets redacted)."""
+        if self.stream is not None and not self.stream.pending:
+            with contextlib.suppress(Exception):  # the store down: what memory holds
+                return self.stream.store.read(self.stream.session)
         if self.path is not None and self.recorder.sink_name is not None:
             with open(self.path, "rb") as f:
                 return f.read()
@@ -225,6 +239,8 @@ class StreamlitRecorder:
             return  # track() called again in the same run (a page of a multipage app)
         self._run = token
         self._rules.forget()
+        if self.stream is not None and self.in_url:
+            resumption.sync_url(self.stream)
         if page is not None:
             self.recorder.page = page
         if not internals.fragment_run(ctx):
@@ -415,6 +431,8 @@ def track(
     *,
     redact: Iterable[str] | Callable[[Hashable], bool] | None = DEFAULT_REDACT,
     max_bytes: int | None = None,
+    store: str | os.PathLike[str] | Store | None = None,
+    resume: bool = False,
 ) -> StreamlitRecorder:
     """Record this browser session's ``st.session_state``: call it near the top of the script.
 
@@ -424,6 +442,14 @@ def track(
     nothing. The options are read on the first call. ``record_to`` (or the
     ``TIMETRAVEL_RECORD_DIR`` environment variable) names a folder that gets one ``.ttrec``
     file per session, written as it goes.
+
+    ``store`` (or ``TIMETRAVEL_STORE``) records each session to a store instead: a folder,
+    ``sqlite:///path.db`` or ``postgresql://...`` (see docs/stores.md). With ``resume=True``
+    the session's id goes into the URL (``?tt_session=...``), and a session that comes back
+    with it (a refresh, a reconnect, a restart, another replica) resumes its latest state and
+    its whole undo history. With a login (``st.user``), only the user who made a session can
+    resume it. Without one, the URL is the key to the session: share it as you would the
+    session itself.
     """
     ctx = internals.run_context()
     session = _stored()
@@ -447,6 +473,19 @@ def track(
             },
         }
         path = None
+        where = None
+        if store is not None or resume or os.environ.get(resumption.STORE_ENV):
+            # A store, or resume=True with the folder of record_to as the store.
+            where = resumption.resolve_store(store if store is not None else directory)
+            if where is None:
+                resumption.no_store_once()
+        if where is not None:
+            opened = resumption.open_session(where, st.session_state, resume, options)
+            session = StreamlitRecorder(opened.recorder, None, rules, opened.stream)
+            session.in_url = resume
+            _store(session)
+            session._on_run(ctx)
+            return session
         try:
             if directory:
                 stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{_session_id(ctx)}"
