@@ -251,9 +251,7 @@ class Syncer:
         for loc, old, new in parts:
             self.rows.append(Change((*path, loc), "changed", old, new, "values_changed"))
         if self.in_place:
-            for loc, old, new in parts:
-                d = loc.put(d, self.to_dst(new), old)
-            parent[key] = d
+            parent[key] = kind.update(d, s, parts, self.to_dst)  # type: ignore[union-attr]
         else:
             parent[key] = self.to_dst(s)
 

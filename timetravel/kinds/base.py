@@ -132,6 +132,17 @@ class Kind:
         to record the value as a whole. Every locator must apply to ``old`` in order."""
         return None
 
+    def update(
+        self, value: Any, new: Any, parts: list[Located], copy_item: Callable[[Any], Any]
+    ) -> Any:
+        """Bring ``value``, a private copy equal to the value :meth:`diff` was given as old,
+        up to ``new`` after it found ``parts``; return it (the same object or a new one). The
+        default puts each part's new side, as a copy. A kind whose values are cheaper to copy
+        than to change (immutable Arrow arrays) may take new's parts instead."""
+        for loc, old, part in parts:
+            value = loc.put(value, copy_item(part), old)
+        return value
+
     def encode(self, value: Any, ctx: EncodeContext) -> tuple[int, Any] | None:
         """An extension code of :attr:`codes` and a payload (any encodable value), or None
         to let the codec record it as an object or opaque value."""
