@@ -4,11 +4,15 @@ PYTHON := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
-.PHONY: install test lint typecheck unit floor browser postgres demo demo-script tui bench fuzz clean
+.PHONY: install test lint typecheck unit floor package-check browser postgres demo demo-script tui bench fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
+	@# The distribution was called timetravel before 0.1.0 (its editable install mapped `tui`,
+	@# and its timetravel.egg-info here would still offer `tui` to anything run from here).
+	@$(PYTHON) -m pip uninstall --quiet --yes timetravel >/dev/null 2>&1 || true
+	@rm -rf timetravel.egg-info
 	$(PYTHON) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
@@ -17,6 +21,8 @@ install: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+# tui/ installs as timetravel_tui; mypy checks the folder (its modules import each other
+# relatively, so the name it checks them under doesn't matter).
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy timetravel tui
 
@@ -49,6 +55,7 @@ FLOOR_PYTHON ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/pyt
 $(FLOOR_STAMP): pyproject.toml tests/floors.txt
 	@test -x $(FLOOR_VENV)/bin/python || $(FLOOR_PYTHON) -m venv $(FLOOR_VENV)
 	$(FLOOR_VENV)/bin/python -m pip install --quiet --upgrade pip
+	@$(FLOOR_VENV)/bin/python -m pip uninstall --quiet --yes timetravel >/dev/null 2>&1 || true
 	$(FLOOR_VENV)/bin/python -m pip install --quiet -c tests/floors.txt -e '.[dev]'
 	@touch $(FLOOR_STAMP)
 
@@ -59,7 +66,12 @@ floor: $(FLOOR_STAMP) browser postgres
 	        "msgpack", ".".join(map(str, msgpack.version)))'
 	$(FLOOR_VENV)/bin/pytest -p no:cacheprovider
 
-test: lint typecheck unit floor
+# What a user gets: the sdist and wheel built, the wheel installed into a fresh venv without
+# the dev extras, the command and the Streamlit layer tried, the sdist's tests run against it.
+package-check: $(STAMP)
+	$(PYTHON) tests/packaging/check_dist.py
+
+test: lint typecheck unit floor package-check
 
 # The todo app with Undo/Redo, each browser session recorded to ./recordings.
 demo: $(STAMP)
@@ -99,4 +111,4 @@ fuzz: $(STAMP)
 	$(PYTHON) benchmarks/fuzz.py $(FUZZ_CASES)
 
 clean:
-	rm -rf $(VENV) $(FLOOR_VENV) recordings .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(FLOOR_VENV) recordings dist build .pytest_cache .mypy_cache .ruff_cache

@@ -34,8 +34,8 @@ from textual import events
 from textual.strip import Strip
 
 from timetravel import Recorder, Recording
-from tui.app import TimetravelApp
-from tui.widgets.timeline import Timeline
+from timetravel_tui.app import TimetravelApp
+from timetravel_tui.widgets.timeline import Timeline
 
 SIZE = (120, 40)
 

@@ -11,7 +11,7 @@ import pytest
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 # Pages whose examples each stand alone, and pages that are one continuing session.
-ISOLATED = ["api.md", "deployment.md", "format.md", "kinds.md", "stores.md"]
+ISOLATED = ["api.md", "deployment.md", "format.md", "kinds.md", "stores.md", "testing.md"]
 SESSION = ["quickstart.md"]
 
 

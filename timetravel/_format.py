@@ -21,13 +21,13 @@ import sys
 import time
 import zlib
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO, Any, Final
 
 from . import _codec
 from ._line import valid_op
 from .errors import RecordingError, RecordingInUseError
-from .model import ACTION_CODE, ACTIONS, Change, Frame
+from .model import ACTION_CODE, ACTIONS, INPUT_KINDS, Change, Frame, Input
 from .values import MISSING, REDACTED, copy_value, type_name
 
 MAGIC: Final = b"\x89TTREC\r\n"
@@ -203,6 +203,17 @@ class Redactor:
         """Encode ``value`` for a file, secrets redacted wherever they are."""
         return _codec.encode(value, self if self.active else None)
 
+    def inputs(self, inputs: Iterable[Input]) -> tuple[Input, ...]:
+        """Inputs as a file may show them: a secret widget's value replaced by the marker."""
+        if not self.active:
+            return tuple(inputs)
+        return tuple(
+            Input(i.key, i.kind, REDACTED)
+            if i.key is not None and i.value is not None and self.is_secret(i.key)
+            else Input(i.key, i.kind, self._scrub(i.value))
+            for i in inputs
+        )
+
     def changes(self, changes: Iterable[Change]) -> list[Change]:
         """Changes as a file may show them: secrets replaced by the marker."""
         if not self.active:
@@ -373,8 +384,9 @@ def frame_payload(
     encode: Callable[[Any], bytes] = _codec.encode,
     summary: Mapping[str, Any] | None = None,
 ) -> bytes:
-    """A frame record's payload; with ``summary``, that is its 8th item, and the frame's
-    ``line_ops``, if any, its 9th (the 8th nil without a summary)."""
+    """A frame record's payload; with ``summary``, that is its 8th item, the frame's
+    ``line_ops``, if any, its 9th, and its ``inputs``, if any, its 10th (items before the
+    last one written are nil where absent)."""
     # An added or removed item's missing side is nil; a change inside a value (a located
     # one: rows or a column added) keeps MISSING as the value it is.
     rows = [
@@ -390,12 +402,40 @@ def frame_payload(
     ]
     head = [frame.index, frame.time, frame.trigger, frame.label, frame.page, frame.restores]
     items: list[Any] = [*head, rows]
-    if summary is not None or frame.line_ops is not None:
+    if summary is not None or frame.line_ops is not None or frame.inputs is not None:
         items.append(None if summary is None else dict(summary))
-    if frame.line_ops is not None:
+    if frame.line_ops is not None or frame.inputs is not None:
         # The 9th item: the undo-line operations since the frame before (docs/format.md).
-        items.append([list(op) for op in frame.line_ops])
+        items.append(None if frame.line_ops is None else [list(op) for op in frame.line_ops])
+    if frame.inputs is not None:
+        # The 10th: what the user sent for this frame's interaction (docs/format.md).
+        items.append([[i.key, i.kind, i.value] for i in frame.inputs])
     return encode(items)
+
+
+# The most inputs one frame may carry, and the longest widget key, in a file that is read.
+MAX_INPUTS = 10_000
+MAX_INPUT_KEY = 100_000
+
+
+def decode_inputs(raw: Any) -> tuple[Input, ...] | None:
+    """A frame record's 10th item as inputs; None if absent or not well formed (a reader
+    then treats the frame as recorded without inputs: it can't be replayed)."""
+    if not isinstance(raw, list) or len(raw) > MAX_INPUTS:
+        return None
+    out: list[Input] = []
+    for item in raw:
+        if not isinstance(item, list) or len(item) != 3:
+            return None
+        key, kind, value = item
+        if key is not None and not (isinstance(key, str) and len(key) <= MAX_INPUT_KEY):
+            return None
+        if not isinstance(kind, str) or kind not in INPUT_KINDS:
+            return None
+        if kind in ("rerun", "same") and (key is not None or value is not None):
+            return None
+        out.append(Input(key, kind, value))
+    return tuple(out)
 
 
 def decode_line_ops(raw: Any) -> tuple[tuple[int, ...], ...] | None:
@@ -439,7 +479,10 @@ def decode_frame(payload: bytes) -> Frame:
         except TypeError as exc:
             raise _codec.DecodeError(f"bad change path: {exc}") from exc
     line_ops = decode_line_ops(raw[8]) if len(raw) > 8 else None
-    return Frame(index, float(when), trigger, label, page, tuple(changes), restores, line_ops)
+    inputs = decode_inputs(raw[9]) if len(raw) > 9 else None
+    return Frame(
+        index, float(when), trigger, label, page, tuple(changes), restores, line_ops, inputs
+    )
 
 
 def _readable(payload: bytes) -> bytes:
@@ -641,6 +684,8 @@ class Writer:
         """Write ``frame``; ``state()`` gives the whole state after it, for a keyframe."""
         changes = self.redactor.changes(frame.changes)
         encode = self.redactor.encode
+        if frame.inputs is not None:
+            frame = replace(frame, inputs=self.redactor.inputs(frame.inputs))
         try:
             payload = _readable(frame_payload(frame, changes, encode))
         except Exception:
@@ -651,6 +696,11 @@ class Writer:
                 Change.make(c.path, c.action, _encodable(c.old, bad), _encodable(c.new, bad))
                 for c in changes
             ]
+            if frame.inputs is not None:
+                inputs = tuple(
+                    Input(i.key, i.kind, _encodable(i.value, bad)) for i in frame.inputs
+                )
+                frame = replace(frame, inputs=inputs)
             payload = frame_payload(frame, changes, encode)
         tally = self._tally
         if tally is not None:

@@ -100,9 +100,20 @@ class _Commands(click.Group):
         try:
             loaded = ep.load()
         except Exception as exc:
-            reason = f"the {cmd_name!r} command is installed but can't load ({exc})"
+            from ._extras import MissingExtraError
 
-            @click.command(cmd_name, help=f"Unavailable: {reason}.", add_help_option=False)
+            if isinstance(exc, MissingExtraError):  # "... needs Textual: pip install ..."
+                reason = str(exc)
+            else:
+                reason = f"the {cmd_name!r} command is installed but can't load ({exc})"
+
+            # Whatever it is given (a FILE, --help), it says why it can't run.
+            @click.command(
+                cmd_name,
+                help=f"Unavailable: {reason}.",
+                add_help_option=False,
+                context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+            )
             def unavailable() -> None:
                 _fail(reason)
 
@@ -359,3 +370,91 @@ def prune_command(store: str, ttl: float | None, max_sessions: int | None) -> No
     finally:
         opened.close()
     click.echo(f"pruned {len(pruned):,} session{'' if len(pruned) == 1 else 's'}")
+
+
+@main.command("replay")
+@click.argument("file", type=click.Path(dir_okay=True))
+@click.argument("app", type=click.Path(dir_okay=False))
+@click.option(
+    "--timeout",
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="The longest one run of the app may take.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only a divergence.")
+@recording_command
+def replay_command(file: str, app: str, timeout: float, quiet: bool) -> None:
+    """Replay a recording against APP (a Streamlit script) and compare the states.
+
+    The app runs under Streamlit's AppTest. Each recorded interaction is sent to it again
+    (widget values, clicks, form submits, Undo, Redo, jumps) and its state compared with the
+    recorded frame. Exit 0 when the app behaves as recorded, 1 with the first difference as
+    key paths when not, 2 when the recording can't be replayed.
+    """
+    from .streamlit.replay import ReplayError, replay
+
+    try:
+        result = replay(file, app, timeout=timeout)
+    except ReplayError as exc:
+        _fail(str(exc))
+        return
+    if result.ok:
+        if not quiet:
+            click.echo(f"{safe_text(file, 2000)}: {result.describe()}")
+        return
+    click.echo(f"{safe_text(file, 2000)}: {result.describe()}")
+    sys.exit(1)
+
+
+@main.command(
+    "open",
+    context_settings={"ignore_unknown_options": True},
+)
+@click.argument("file", type=click.Path(dir_okay=True))
+@click.argument("app", type=click.Path(dir_okay=False))
+@click.option(
+    "--frame",
+    "frame",
+    type=int,
+    default=None,
+    metavar="N",
+    help="The frame (its index, as `info` and the history panel show it; negative: from "
+    "the end) whose state the app starts with. Default: the last.",
+)
+@click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
+@recording_command
+def open_command(file: str, app: str, frame: int | None, streamlit_args: tuple[str, ...]) -> None:
+    """Start `streamlit run APP` with the state of a recorded frame in its first session.
+
+    The app must call timetravel.streamlit.track() before drawing widgets: it writes the
+    recorded keys (widget keys included) into the first session's state. Arguments after
+    APP (or after --) go to `streamlit run`: timetravel open rec.ttrec app.py --frame 3 --
+    --server.port 8600.
+    """
+    import os
+    import subprocess
+
+    from .streamlit.session import START_FRAME_ENV, START_FROM_ENV, start_state
+
+    try:
+        start_state(file, frame)  # the file and frame are fine before Streamlit starts
+    except IndexError as exc:
+        _fail(str(exc))
+        return
+    if not os.path.isfile(app):
+        _fail(f"{app}: no such file")
+        return
+    env = dict(os.environ)
+    env[START_FROM_ENV] = os.path.abspath(file)
+    if frame is None:
+        env.pop(START_FRAME_ENV, None)
+    else:
+        env[START_FRAME_ENV] = str(frame)
+    args = list(streamlit_args[1:] if streamlit_args[:1] == ("--",) else streamlit_args)
+    command = [sys.executable, "-m", "streamlit", "run", app, *args]
+    try:
+        code = subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)

@@ -6,7 +6,9 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-__all__ = ["ACTIONS", "Change", "Frame", "format_path"]
+from ._extras import require
+
+__all__ = ["ACTIONS", "INPUT_KINDS", "Change", "Frame", "Input", "format_path"]
 
 Kind = Literal["added", "removed", "changed"]
 
@@ -78,6 +80,7 @@ class Change:
 
     def to_flat_row(self) -> Any:
         """This change as a ``deepdiff.helper.FlatDeltaRow``."""
+        require("deepdiff", "Change.to_flat_row()", "deepdiff", "deepdiff")
         from deepdiff.helper import FlatDataAction, FlatDeltaRow
 
         kwargs: dict[str, Any] = {"path": list(self.path), "action": FlatDataAction(self.action)}
@@ -91,6 +94,27 @@ class Change:
         return FlatDeltaRow(**kwargs)
 
 
+# What an input says the user did (docs/format.md, "Inputs").
+INPUT_KINDS: Final[tuple[str, ...]] = ("value", "click", "rerun", "same")
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One thing the user sent in an interaction: what replaying it does to the app.
+
+    ``kind`` is ``"value"`` (the widget ``key`` was set to ``value``), ``"click"`` (the
+    button or form-submit button ``key`` was clicked), ``"rerun"`` (the app ran again with
+    nothing sent: a reconnect, the Rerun menu item) or ``"same"`` (nothing of its own: the
+    frame came from the same interaction as the frame before it, such as an Undo clicked
+    right after typing). ``key`` is None for a widget without a key, which replay can't
+    find. ``value`` is :data:`~timetravel.REDACTED` for a secret widget.
+    """
+
+    key: str | None
+    kind: str
+    value: Any = None
+
+
 @dataclass(frozen=True, slots=True)
 class Frame:
     """The record of one capture (one Streamlit rerun) or one undo, redo or jump.
@@ -102,6 +126,12 @@ class Frame:
     ``Recorder.resume_from`` rebuild the undo history exactly; None where they are not known
     (a frame still open, or read from a file written without them). They are bookkeeping,
     not content: frames compare equal without regard to them. See docs/format.md.
+
+    ``inputs`` are what the user sent for the interaction this frame records, so that it
+    can be replayed against the app (``timetravel replay``): a tuple of :class:`Input`, or
+    None where they are not known (recorded by the core :class:`~timetravel.Recorder`
+    alone, or read from a file written before inputs existed). Like ``line_ops`` they are
+    left out of equality.
     """
 
     index: int
@@ -112,6 +142,7 @@ class Frame:
     changes: tuple[Change, ...]
     restores: int | None = None
     line_ops: tuple[tuple[int, ...], ...] | None = field(default=None, compare=False)
+    inputs: tuple[Input, ...] | None = field(default=None, compare=False)
 
     @property
     def is_restore(self) -> bool:
@@ -125,6 +156,7 @@ class Frame:
 
     def to_delta(self) -> Any:
         """This frame as a bidirectional ``deepdiff.Delta`` (apply with +, revert with -)."""
+        require("deepdiff", "Frame.to_delta()", "deepdiff", "deepdiff")
         from deepdiff import Delta
 
         return Delta(

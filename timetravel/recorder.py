@@ -26,7 +26,7 @@ from ._format import DEFAULT_REDACT, Redactor, Writer
 from ._line import FOLD, MERGE, RESET, STEP, UndoLine
 from .errors import TimetravelWarning
 from .kinds import Locator, kind_of
-from .model import Change, Frame, format_path
+from .model import Change, Frame, Input, format_path
 from .recording import Recording
 from .values import ATOMIC, ObjectRecord, Opaque, Redacted, copy_value, values_equal
 
@@ -255,6 +255,9 @@ class Recorder:
         # Reads the whole state at once for a capture, where reading the mapping key by key
         # is slow (Streamlit's session-state proxy). The values must be the live objects.
         self.read_state: Callable[[], Mapping[Any, Any]] | None = None
+        # Gives each frame, as it settles, what the user sent for it (Frame.inputs): the
+        # Streamlit layer, so that a recording can be replayed. None: frames carry none.
+        self.inputs_for: Callable[[Frame], tuple[Input, ...] | None] | None = None
         self._writer: Writer | None = None
         self._write_failed = False
         if sink is not None:
@@ -627,6 +630,11 @@ class Recorder:
         assert log is not None
         frame = replace(self._frames[-1], line_ops=tuple(log))
         log.clear()
+        if self.inputs_for is not None:
+            try:
+                frame = replace(frame, inputs=self.inputs_for(frame))
+            except Exception:  # inputs are for replay: never at the cost of the recording
+                frame = replace(frame, inputs=None)
         self._frames[-1] = frame
         self._write(frame)
         return frame

@@ -1,4 +1,4 @@
-"""``python -m tui FILE``: the same command as ``timetravel tui FILE``."""
+"""``python -m timetravel_tui FILE``: the same command as ``timetravel tui FILE``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""``timetravel tui FILE`` and ``python -m tui FILE``: open a recording in the terminal UI."""
+"""``timetravel tui FILE`` and ``python -m timetravel_tui FILE``: open a recording in the
+terminal UI."""
 
 from __future__ import annotations
 
@@ -34,5 +35,5 @@ def command(file: str, follow: bool) -> None:
 
 
 def main() -> None:
-    """Entry point for ``python -m tui``."""
-    command(prog_name="python -m tui")
+    """Entry point for ``python -m timetravel_tui``."""
+    command(prog_name="python -m timetravel_tui")

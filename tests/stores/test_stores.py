@@ -278,7 +278,7 @@ def test_a_missing_driver_names_what_to_install(monkeypatch: pytest.MonkeyPatch)
     import timetravel.stores as stores
 
     monkeypatch.setitem(stores._REGISTRY, "postgresql", "timetravel_no_such_module:X")
-    with pytest.raises(StoreError, match=r"pip install 'timetravel\[postgres\]'"):
+    with pytest.raises(StoreError, match=r"pip install 'timetravel-streamlit\[postgres\]'"):
         open_store("postgresql://localhost/db")
 
 

@@ -14,7 +14,7 @@ import pytest
 
 import timetravel.recorder
 from timetravel import Recorder, Recording
-from tui.app import TimetravelApp
+from timetravel_tui.app import TimetravelApp
 
 SIZE = (120, 40)
 

@@ -12,11 +12,11 @@ from textual.widgets import ProgressBar, TabbedContent
 
 from timetravel import Recorder, Recording, format_path
 from timetravel.jsonable import to_json
-from tui.app import BASE_FPS, TimetravelApp
-from tui.screens.goto import GotoScreen
-from tui.screens.help import HelpScreen
-from tui.widgets.filter_bar import FilterBar
-from tui.widgets.key_history import HistoryList
+from timetravel_tui.app import BASE_FPS, TimetravelApp
+from timetravel_tui.screens.goto import GotoScreen
+from timetravel_tui.screens.help import HelpScreen
+from timetravel_tui.widgets.filter_bar import FilterBar
+from timetravel_tui.widgets.key_history import HistoryList
 
 from .conftest import SIZE, Notes, loaded, make_app, record_counter, wait_for
 
@@ -602,8 +602,8 @@ async def test_command_palette_runs_actions(
 
 
 async def test_command_provider_lists_every_palette_action(todo_file: Path) -> None:
-    from tui.commands import TimetravelCommands
-    from tui.keys import APP_KEYS
+    from timetravel_tui.commands import TimetravelCommands
+    from timetravel_tui.keys import APP_KEYS
 
     app = make_app(todo_file)
     async with app.run_test(size=SIZE) as pilot:
@@ -634,7 +634,7 @@ def test_record_counter_helper(tmp_path: Path) -> None:
 
 
 async def test_state_tree_loads_big_containers_in_chunks(tmp_path: Path) -> None:
-    from tui.widgets.state_tree import CHUNK
+    from timetravel_tui.widgets.state_tree import CHUNK
 
     path = tmp_path / "big-list.ttrec"
     state: dict[str, Any] = {"rows": list(range(450)), "other": 1}

@@ -1,4 +1,4 @@
-"""``timetravel tui FILE`` and ``python -m tui FILE``: bad input exits 2 with one line."""
+"""``timetravel tui FILE`` and ``python -m timetravel_tui FILE``: bad input exits 2, one line."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tui.app import TimetravelApp
-from tui.cli import command
+from timetravel_tui.app import TimetravelApp
+from timetravel_tui.cli import command
 
 SCRIPT = Path(sys.executable).parent / "timetravel"
 
 ENTRY_POINTS = {
-    "python -m tui": [sys.executable, "-m", "tui"],
+    "python -m timetravel_tui": [sys.executable, "-m", "timetravel_tui"],
     "timetravel tui": [str(SCRIPT), "tui"],
 }
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from timetravel import MISSING, REDACTED, ObjectRecord, Opaque, Recording
-from tui.formatting import (
+from timetravel_tui.formatting import (
     ValueStyles,
     container_summary,
     format_elapsed,
@@ -17,8 +17,8 @@ from tui.formatting import (
     short_repr,
     value_text,
 )
-from tui.source import RecordingSource, frame_matches
-from tui.widgets.rowlist import fit
+from timetravel_tui.source import RecordingSource, frame_matches
+from timetravel_tui.widgets.rowlist import fit
 
 from ..conftest import values
 

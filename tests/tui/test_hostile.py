@@ -13,7 +13,7 @@ from pathlib import Path
 from textual.widgets._toast import Toast
 
 from tests.hostile import CLICK, HOSTILE_KEY, HUGE, hostile_recording
-from tui.app import TimetravelApp
+from timetravel_tui.app import TimetravelApp
 
 from .conftest import SIZE, loaded, make_app, wait_for
 

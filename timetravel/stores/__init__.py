@@ -43,9 +43,9 @@ _REGISTRY: dict[str, str | Callable[..., Store]] = {
 }
 
 _EXTRAS = {
-    "sqlite": "pip install 'timetravel[sql]'",
-    "postgresql": "pip install 'timetravel[postgres]'",
-    "postgres": "pip install 'timetravel[postgres]'",
+    "sqlite": "pip install 'timetravel-streamlit[sql]'",
+    "postgresql": "pip install 'timetravel-streamlit[postgres]'",
+    "postgres": "pip install 'timetravel-streamlit[postgres]'",
 }
 
 

@@ -36,8 +36,8 @@ try:
     from sqlalchemy.engine import Engine, make_url
 except ImportError as _exc:  # pragma: no cover - exercised by the one-line error instead
     raise ImportError(
-        "SQL stores need SQLAlchemy: pip install 'timetravel[sql]' "
-        "(or 'timetravel[postgres]' for PostgreSQL)"
+        "SQL stores need SQLAlchemy: pip install 'timetravel-streamlit[sql]' "
+        "(or 'timetravel-streamlit[postgres]' for PostgreSQL)"
     ) from _exc
 
 __all__ = ["SQLStore"]
@@ -96,7 +96,7 @@ class SQLStore(Store):
                 import psycopg  # noqa: F401
             except ImportError:
                 raise StoreError(
-                    "PostgreSQL stores need psycopg 3: pip install 'timetravel[postgres]'"
+                    "PostgreSQL stores need psycopg 3: pip install 'timetravel-streamlit[postgres]'"
                 ) from None
             args = kwargs.setdefault("connect_args", {})
             if "connect_timeout" not in parsed.query:

@@ -22,6 +22,11 @@ per-session recorder), ``widgets`` (buttons and panel) and ``editor`` (an undoab
 
 from __future__ import annotations
 
+from .._extras import require as _require
+
+# Without Streamlit, one line that says what to install (not a ModuleNotFoundError).
+_require("streamlit", "timetravel.streamlit", "Streamlit", "streamlit")
+
 from .editor import data_editor
 from .session import RECORD_DIR_ENV, StreamlitRecorder, current, track
 from .widgets import history_panel, undo_buttons

@@ -27,6 +27,7 @@ __all__ = [
     "run_context",
     "run_token",
     "script_started",
+    "sent_inputs",
     "session_snapshot",
 ]
 
@@ -219,6 +220,47 @@ def changed_widgets(editor_key: Callable[[str], str | None]) -> list[Changed]:
     # Buttons and forms first: their callbacks and submitted values are what changed.
     changed.sort(key=lambda c: not c.is_trigger)
     return changed
+
+
+def sent_inputs() -> list[tuple[str | None, bool, Any]]:
+    """What the browser sent for this run: ``(widget key, is a click, value)`` for each
+    widget the user changed, timetravel's own buttons included, values first.
+
+    The key is the widget's own key as the app gave it (``FormSubmitter:<form>-<label>``
+    for a form's submit button), None for a widget without one. The value is the one the
+    browser sent, before callbacks could change the key; None for a click.
+    """
+    internals = _state()
+    if internals is None:
+        return []
+    try:
+        widgets = internals._new_widget_state
+        ids = list(widgets.states)
+    except AttributeError:
+        return []
+    sent: list[tuple[str | None, bool, Any]] = []
+    for wid in ids:
+        try:
+            if not internals._widget_changed(wid):
+                continue
+        except Exception:
+            continue
+        meta = _metadata(internals, wid)
+        click = meta is not None and meta.value_type in _READ_ONLY_VALUE_TYPES
+        try:
+            key = internals._key_id_mapper.get_key_from_id(wid)
+        except Exception:
+            key = None
+        key = key if isinstance(key, str) and key else None
+        value = None
+        if not click:
+            try:
+                value = widgets[wid]
+            except Exception:
+                value = None
+        sent.append((key, click, value))
+    sent.sort(key=lambda s: s[1])  # values, then clicks
+    return sent
 
 
 def _runner(ctx: Any) -> Any:

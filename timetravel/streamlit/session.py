@@ -15,6 +15,7 @@ import io
 import logging
 import os
 import re
+import threading
 import time
 import warnings
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -24,21 +25,35 @@ import streamlit as st
 
 from .._format import DEFAULT_REDACT
 from ..errors import TimetravelWarning
-from ..model import Change, Frame, format_path
-from ..recorder import KeyFilter, Recorder
+from ..model import Change, Frame, Input, format_path
+from ..recorder import KeyFilter, Recorder, _contains_foreign
 from ..stores import Store, StoreStream
-from ..values import values_equal
+from ..values import copy_value, values_equal
 from . import _internals as internals
 from . import resume as resumption
 from ._internals import KEY_PREFIX
 
-__all__ = ["RECORD_DIR_ENV", "StreamlitRecorder", "current", "track"]
+__all__ = [
+    "RECORD_DIR_ENV",
+    "START_FRAME_ENV",
+    "START_FROM_ENV",
+    "StreamlitRecorder",
+    "current",
+    "track",
+]
 
 # The session's recorder lives in that session's st.session_state, never recorded itself.
 # (Streamlit's own per-session objects take no attributes or are rebuilt every run, so
 # st.session_state.clear() clears the history too.)
 STATE_KEY = "_timetravel"
 RECORD_DIR_ENV = "TIMETRAVEL_RECORD_DIR"
+# `timetravel open`: the recording, and the frame of it, the first session starts from.
+START_FROM_ENV = "TIMETRAVEL_START_FROM"
+START_FRAME_ENV = "TIMETRAVEL_START_FRAME"
+# The inputs of a frame that came from the same interaction as the frame before it, and of
+# one no user sent anything for (a reconnect, the Rerun menu item).
+SAME: tuple[Input, ...] = (Input(None, "same"),)
+RERUN: tuple[Input, ...] = (Input(None, "rerun"),)
 EDITOR_PREFIX = f"{KEY_PREFIX}_editor_"
 
 log = logging.getLogger("timetravel")
@@ -90,8 +105,35 @@ class StreamlitRecorder:
         # the value it last returned). A value in state that is not the last one returned
         # was restored or set by the app: the editor is mounted afresh to show it.
         self.editors: dict[str, tuple[int, Any, Any]] = {}
+        # What the user sent for the interaction under way: the next frame to settle gets
+        # it (Frame.inputs, for `timetravel replay`), any later one of it SAME.
+        self._inputs: tuple[Input, ...] | None = None
         recorder.merge_if = self._not_the_users
         recorder.read_state = internals.session_snapshot
+        recorder.inputs_for = self._inputs_for
+
+    def _inputs_for(self, frame: Frame) -> tuple[Input, ...] | None:
+        inputs = self._inputs
+        if inputs is not None:
+            self._inputs = SAME
+        return inputs
+
+    def _note_inputs(self, first: bool = False) -> None:
+        """Note what the browser sent for the interaction that starts in this run."""
+        try:
+            if first:
+                self._inputs = ()
+                return
+            sent = [
+                Input(key, "click", None)
+                if click
+                else Input(key, "value", copy_value(value, keep_refs=False))
+                for key, click, value in internals.sent_inputs()
+            ]
+            self._inputs = tuple(sent) if sent else RERUN
+        except Exception as exc:  # replay's loss, never the app's
+            self._inputs = None
+            self._warn_once("inputs", f"timetravel: could not record the inputs ({exc!r})")
 
     def _not_the_users(self, changes: Sequence[Change]) -> bool:
         """Changes of a run no user action started (a reconnect, a timer) join the step."""
@@ -175,6 +217,8 @@ class StreamlitRecorder:
 
     def _restore(self, op: str, index: int | None, hold: bool) -> bool:
         rec = self.recorder
+        if self._action is None:
+            self._note_inputs()  # a restore from a callback starts the interaction
         if rec.open_frame is None:
             sent = [c for c in self._changed_now() if not c.is_trigger]
             if sent and self._stale(sent):
@@ -261,11 +305,14 @@ class StreamlitRecorder:
         """Start the interaction of this run: name it after what the user did."""
         if not self.recorder.frames:
             self._action, self._by_user, self._changed = "initial", True, []
+            self._note_inputs(first=True)
         elif self._rerun_asked:
             # The run asked for below: nothing the user did, and widgets drawn in the last
             # run would look changed (a rerun sends no widget values).
             self._action, self._by_user, self._changed = "rerun", False, []
+            self._inputs = SAME
         else:
+            self._note_inputs()
             changed = self._changed_now()
             name = changed[0].name if changed else "rerun"
             self._action, self._by_user, self._changed = name, bool(changed), changed
@@ -289,8 +336,11 @@ class StreamlitRecorder:
         page = self._learn_pages(internals.run_context())  # the page the action ended on
         if page is not None:
             rec.page = page
-        frame = rec.capture(trigger=action, empty=by_user)
-        rec.settle()
+        try:
+            frame = rec.capture(trigger=action, empty=by_user)
+            rec.settle()
+        finally:
+            self._inputs = None
         if frame is not None and frame.changes:
             self._warn_keyless(changed, frame)
         now = (self.can_undo, self.can_redo)
@@ -331,8 +381,11 @@ class StreamlitRecorder:
         changed = self._changed_now()
         trigger = "initial" if first else (changed[0].name if changed else "rerun")
         self._action, self._by_user = trigger, bool(changed) or first
-        self.recorder.capture(trigger=trigger, empty=self._by_user)
-        self._action = None
+        self._note_inputs(first)
+        try:
+            self.recorder.capture(trigger=trigger, empty=self._by_user)
+        finally:
+            self._action, self._inputs = None, None
 
     def _warn_keyless(self, changed: list[internals.Changed], frame: Frame) -> None:
         """Warn once per kind of widget that was changed without a key and wrote state.
@@ -433,6 +486,8 @@ def track(
     max_bytes: int | None = None,
     store: str | os.PathLike[str] | Store | None = None,
     resume: bool = False,
+    start_from: str | os.PathLike[str] | None = None,
+    frame: int | None = None,
 ) -> StreamlitRecorder:
     """Record this browser session's ``st.session_state``: call it near the top of the script.
 
@@ -450,10 +505,19 @@ def track(
     its whole undo history. With a login (``st.user``), only the user who made a session can
     resume it. Without one, the URL is the key to the session: share it as you would the
     session itself.
+
+    ``start_from`` (or ``TIMETRAVEL_START_FROM``, which ``timetravel open`` sets) names a
+    recording whose state at frame ``frame`` (a ``Frame.index``; or
+    ``TIMETRAVEL_START_FRAME``; default: the last frame) the first session of the process
+    starts from: its keys, widget keys included, are written to ``st.session_state``
+    before any widget is drawn, and the session records from there. Values the file could
+    not keep (secrets, opaque values, objects) are left as the app sets them. A recording
+    that can't be read is a warning, never an error.
     """
     ctx = internals.run_context()
     session = _stored()
     if session is None:
+        _start_from(start_from, frame)
         directory = record_to or os.environ.get(RECORD_DIR_ENV) or None
         main_script = getattr(ctx, "main_script_path", "") or ""
         rules = _KeyRules(exclude, include)
@@ -504,6 +568,84 @@ def track(
         _store(session)
     session._on_run(ctx)
     return session
+
+
+_started: set[tuple[str, int | None]] = set()
+_started_lock = threading.Lock()
+
+
+def _start_from(start_from: str | os.PathLike[str] | None, frame: int | None) -> None:
+    """Load a recording's state at ``frame`` into this session, if it is the first session
+    of the process to ask for it (``track(start_from=...)`` or ``timetravel open``)."""
+    path: str | None = None
+    if start_from is not None:
+        path = os.fspath(start_from)
+    elif os.environ.get(START_FROM_ENV):
+        path = os.environ[START_FROM_ENV]
+        raw = os.environ.get(START_FRAME_ENV, "").strip()
+        if raw and frame is None:
+            try:
+                frame = int(raw)
+            except ValueError:
+                warnings.warn(
+                    f"timetravel: {START_FRAME_ENV}={raw!r} is not a frame number; "
+                    "starting from the last frame",
+                    TimetravelWarning,
+                    stacklevel=3,
+                )
+    if path is None:
+        return
+    with _started_lock:
+        claim = (os.path.abspath(path), frame)
+        if claim in _started:
+            return  # not the first session: it starts as the app starts it
+        _started.add(claim)
+    try:
+        loaded = start_state(path, frame)
+    except Exception as exc:
+        warnings.warn(
+            f"timetravel: can't start from {path}: {exc}", TimetravelWarning, stacklevel=3
+        )
+        return
+    state = st.session_state
+    for key, value in loaded.items():
+        try:
+            state[key] = value
+        except Exception as exc:  # a key Streamlit won't let a script set
+            log.warning("timetravel: can't start %r from the recording (%s)", key, exc)
+
+
+def start_state(path: str | os.PathLike[str], frame: int | None = None) -> dict[Any, Any]:
+    """The recorded state at frame ``frame`` (a ``Frame.index``; negative: counted from the
+    end; None: the last) of the recording at ``path``, without the keys whose value the
+    file could not keep (secrets, opaque values, objects) and keys that are not strings.
+
+    Raises RecordingError for a file that can't be read and IndexError for a frame that is
+    not in it.
+    """
+    from ..recording import Recording
+
+    rec = Recording.open(path)
+    if not len(rec):
+        raise IndexError(f"{os.fspath(path)} holds no frames")
+    if frame is None:
+        pos = len(rec) - 1
+    elif frame < 0:
+        pos = len(rec) + frame
+    else:
+        pos = frame - rec.first_index
+    if not 0 <= pos < len(rec):
+        first, last = rec.first_index, rec.first_index + len(rec) - 1
+        raise IndexError(f"frame {frame} is not in {os.fspath(path)} (frames {first}..{last})")
+    state = rec.state_at(pos)
+    return {
+        k: v
+        for k, v in state.items()
+        if isinstance(k, str)
+        and not k.startswith(KEY_PREFIX)
+        and k != STATE_KEY
+        and not _contains_foreign(v)
+    }
 
 
 def _stored() -> StreamlitRecorder | None:

@@ -1,0 +1,95 @@
+"""`timetravel open` through a real `streamlit run` and a browser: the page shows frame N."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from streamlit.testing.v1 import AppTest
+
+from tests.streamlit.conftest import EXAMPLES
+from tests.streamlit.test_browser import _free_port, open_app
+
+
+def _record(tmp_path: Path) -> Path:
+    folder = tmp_path / "records"
+    env = {"TIMETRAVEL_RECORD_DIR": str(folder)}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        at = AppTest.from_file(str(EXAMPLES / "todo.py"), default_timeout=30).run()
+        at.text_input(key="new_todo").input("alpha").run()
+        at.text_input(key="new_todo").input("beta").run()  # frame 2
+        at.text_input(key="title_0").input("renamed").run()  # frame 3
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    (path,) = folder.glob("*.ttrec")
+    return path
+
+
+def test_open_shows_frame_n_in_the_browser(tmp_path: Path, page: Page) -> None:
+    recording = _record(tmp_path)
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TIMETRAVEL_")}
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-c", "from timetravel.cli import main; main()",
+            "open", str(recording),
+            str(EXAMPLES / "todo.py"), "--frame", "2", "--",
+            "--server.headless", "true", "--server.address", "127.0.0.1",
+            "--server.port", str(port), "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own group: the streamlit it starts goes with it
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                _stop(proc)
+                out = proc.stdout.read() if proc.stdout else ""
+                pytest.fail(f"timetravel open did not start streamlit:\n{out}")
+            time.sleep(0.25)
+        open_app(page, url)
+        titles = page.get_by_test_id("stTextInput").locator("input")
+        # New todo, then the two todos of frame 2 (before the rename of frame 3).
+        expect(titles).to_have_count(3, timeout=15_000)
+        expect(titles.nth(1)).to_have_value("alpha")
+        expect(titles.nth(2)).to_have_value("beta")
+    finally:
+        _stop(proc)
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    """Stop `timetravel open` and the streamlit it started (its process group)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=15)
