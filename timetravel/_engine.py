@@ -15,7 +15,7 @@ from itertools import compress, count, repeat
 from operator import is_not, ne
 from typing import Any
 
-from .kinds import Locator, kind_of
+from .kinds import Located, Locator, kind_of
 from .model import Change
 from .values import ATOMIC, MISSING, ObjectRecord, Opaque, Redacted, copy_value, values_equal
 
@@ -236,22 +236,22 @@ class Syncer:
     def _sync_kind(self, parent: Any, key: Hashable, d: Any, s: Any, path: Path) -> None:
         """A value of a registered kind: compared once, recorded where it changed inside."""
         kind = kind_of(d)
+        parts: list[Located] | None = None
         if kind is None:
             if values_equal(d, s):
                 return
-            parts = None
+        elif kind.equal(d, s, values_equal):
+            return
         else:
-            if kind.equal(d, s, values_equal):
-                return
             parts = kind.diff(d, s)
-        if parts is None:
+        if kind is None or parts is None:
             self.rows.append(Change.make(path, "values_changed", _history(d), _history(s)))
             parent[key] = self.to_dst(s)
             return
         for loc, old, new in parts:
             self.rows.append(Change((*path, loc), "changed", old, new, "values_changed"))
         if self.in_place:
-            parent[key] = kind.update(d, s, parts, self.to_dst)  # type: ignore[union-attr]
+            parent[key] = kind.update(d, s, parts, self.to_dst)
         else:
             parent[key] = self.to_dst(s)
 

@@ -238,10 +238,20 @@ def brute_equal(a: Any, b: Any) -> bool:
         if ca.dtype != cb.dtype:
             return False
         if not all(
-            x is y or values_equal(x, y) for x, y in zip(ca.tolist(), cb.tolist(), strict=True)
+            x is y or values_equal(x, y) or (_missing(x) and _missing(y))
+            for x, y in zip(ca.tolist(), cb.tolist(), strict=True)
         ):
             return False
     return True
+
+
+def _missing(x: Any) -> bool:
+    """pandas' missing values (None, NaN, NA, NaT), which ``DataFrame.equals`` and so the
+    pandas kind take for one another (docs/kinds.md)."""
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):  # a container in a cell
+        return False
 
 
 @settings(max_examples=60)
