@@ -104,6 +104,8 @@ bench: $(STAMP)
 	$(PYTHON) benchmarks/bench_tui.py
 	$(PYTHON) benchmarks/bench_stores.py
 	$(PYTHON) benchmarks/bench_resume.py
+	$(PYTHON) benchmarks/bench_search.py
+	$(PYTHON) benchmarks/bench_viewer.py
 
 # A larger fuzz run of the reader than the suite's (issue 9): FUZZ_CASES mutated files.
 FUZZ_CASES ?= 5000

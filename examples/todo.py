@@ -1,8 +1,10 @@
 """A todo app with Undo/Redo and a history panel: `streamlit run examples/todo.py`.
 
 Every interaction (add, edit, toggle, delete, filter) is one frame; Undo and Redo restore the
-list and the widgets with it. Set TIMETRAVEL_RECORD_DIR to write each session to a file.
-TODO_SEED=1000 starts with 1,000 todos (the overhead benchmark uses it).
+list and the widgets with it. The history panel names each action after the widget's label
+("New todo: buy milk", "Toggle 'buy milk'", "Show: done") or by the name the app gives it
+with tt.action(...) ("Delete 'buy milk'"). Set TIMETRAVEL_RECORD_DIR to write each session
+to a file. TODO_SEED=1000 starts with 1,000 todos (the overhead benchmark uses it).
 """
 
 from __future__ import annotations
@@ -56,6 +58,11 @@ def delete(todo_id: int) -> None:
     st.session_state.todos = [t for t in st.session_state.todos if t["id"] != todo_id]
 
 
+@tt.action("Remove done todos")  # the history's name for it (else its button's: "Clear done")
+def clear_done() -> None:
+    st.session_state.todos = [t for t in st.session_state.todos if not t["done"]]
+
+
 st.title("Todos")
 tt.undo_buttons()
 st.text_input("New todo", key="new_todo", on_change=add, placeholder="What needs doing?")
@@ -64,15 +71,20 @@ show = st.radio("Show", ["all", "open", "done"], key="filter", horizontal=True)
 todos = st.session_state.todos
 visible = [t for t in todos if show == "all" or t["done"] == (show == "done")]
 open_count = sum(not t["done"] for t in todos)
-st.caption(f"{open_count} open · {len(todos) - open_count} done")
+count_col, clear_col = st.columns([4, 1], vertical_alignment="center")
+count_col.caption(f"{open_count} open · {len(todos) - open_count} done")
+clear_col.button(
+    "Clear done", key="clear_done", on_click=clear_done, disabled=open_count == len(todos)
+)
 
 for todo in visible:
     # Widgets take their value from session state (seeded once), so undo can restore them.
     st.session_state.setdefault(f"done_{todo['id']}", todo["done"])
     st.session_state.setdefault(f"title_{todo['id']}", todo["title"])
     done_col, title_col, delete_col = st.columns([1, 12, 2], vertical_alignment="center")
+    # The checkbox's label is the todo's title (hidden): the history says "Toggle 'buy milk'".
     done_col.checkbox(
-        "done",
+        todo["title"],
         key=f"done_{todo['id']}",
         on_change=toggle,
         args=(todo["id"],),
@@ -81,10 +93,15 @@ for todo in visible:
     title_col.text_input(
         "title",
         key=f"title_{todo['id']}",
-        on_change=rename,
+        on_change=tt.action(f"Rename '{todo['title']}'", rename),
         args=(todo["id"],),
         label_visibility="collapsed",
     )
-    delete_col.button("Delete", key=f"delete_{todo['id']}", on_click=delete, args=(todo["id"],))
+    delete_col.button(
+        "Delete",
+        key=f"delete_{todo['id']}",
+        on_click=tt.action(f"Delete '{todo['title']}'", delete),
+        args=(todo["id"],),
+    )
 
 tt.history_panel()

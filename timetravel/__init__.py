@@ -19,10 +19,11 @@ The core records any ``MutableMapping`` (``st.session_state``, a plain dict)::
 from __future__ import annotations
 
 from ._format import DEFAULT_REDACT, FORMAT_VERSION
-from .errors import RecordingError, RecordingInUseError, TimetravelWarning
+from .errors import QueryError, RecordingError, RecordingInUseError, TimetravelWarning
 from .model import Change, Frame, format_path
-from .recorder import Recorder
+from .recorder import Branch, Recorder
 from .recording import Recording, Summary
+from .search import Match, Query, parse_query
 from .values import MISSING, REDACTED, ObjectRecord, Opaque, Redacted
 
 __version__ = "0.1.0"
@@ -32,10 +33,14 @@ __all__ = [
     "FORMAT_VERSION",
     "MISSING",
     "REDACTED",
+    "Branch",
     "Change",
     "Frame",
+    "Match",
     "ObjectRecord",
     "Opaque",
+    "Query",
+    "QueryError",
     "Recorder",
     "Recording",
     "RecordingError",
@@ -45,4 +50,5 @@ __all__ = [
     "TimetravelWarning",
     "__version__",
     "format_path",
+    "parse_query",
 ]

@@ -433,7 +433,6 @@ def open_command(file: str, app: str, frame: int | None, streamlit_args: tuple[s
     --server.port 8600.
     """
     import os
-    import subprocess
 
     from .streamlit.session import START_FRAME_ENV, START_FROM_ENV, start_state
 
@@ -452,9 +451,79 @@ def open_command(file: str, app: str, frame: int | None, streamlit_args: tuple[s
     else:
         env[START_FRAME_ENV] = str(frame)
     args = list(streamlit_args[1:] if streamlit_args[:1] == ("--",) else streamlit_args)
-    command = [sys.executable, "-m", "streamlit", "run", app, *args]
+    _run_streamlit([sys.executable, "-m", "streamlit", "run", app, *args], env)
+
+
+def _run_streamlit(command: list[str], env: dict[str, str] | None = None) -> None:
+    """Run ``command`` (a `streamlit run`) in place of this process, and exit with it."""
+    import os
+    import subprocess
+
+    if os.name == "posix":
+        # Become the server: its signals, exit status and stopping are Streamlit's own (a
+        # parent left waiting could die and leave the server running on its own).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execve(sys.executable, command, env if env is not None else dict(os.environ))
     try:
         code = subprocess.call(command, env=env)
     except KeyboardInterrupt:
         code = 130
     sys.exit(code)
+
+
+def _check_view_target(target: str) -> None:
+    """Fail (one line, exit 2) unless ``target`` is a readable recording, ``STORE#SESSION``
+    or store; reads only a recording's header, so a big file is checked at once."""
+    import os
+
+    from .stores import open_store, split_location
+
+    if target == "-":
+        _fail("view reads a file or a store, not standard input")
+    if os.path.isfile(target) or split_location(target) is not None:
+        Recording.open(target, index=False)
+    elif os.path.isdir(target) or "://" in target:
+        open_store(target).close()
+    else:
+        Recording.open(target, index=False)  # says why it is not there
+
+
+@main.command(
+    "view",
+    context_settings={"ignore_unknown_options": True},
+)
+@click.argument("target", required=False)
+@click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
+@recording_command
+def view_command(target: str | None, streamlit_args: tuple[str, ...]) -> None:
+    """Serve the browser viewer: timeline, state, diffs, key history, search and a chart.
+
+    TARGET is a .ttrec file, a store (a folder, sqlite:///x.db, postgresql://...: its
+    sessions are listed to pick one) or STORE#SESSION. Without it, the page offers an
+    upload, a path or a store. Options after -- go to `streamlit run`: timetravel view
+    rec.ttrec -- --server.port 8600. The server listens on 127.0.0.1 (recordings can hold
+    private data) unless --server.address says otherwise.
+    """
+    import os
+
+    from ._extras import MissingExtraError, require
+
+    try:
+        require("streamlit", "timetravel view", "Streamlit", "streamlit")
+    except MissingExtraError as exc:
+        _fail(str(exc))
+    args = [a for a in streamlit_args if a != "--"]
+    if target is not None and target.startswith("-") and target != "-":
+        args.insert(0, target)  # no TARGET: the first option was taken for it
+        target = None
+    if target is not None:
+        _check_view_target(target)
+    if not any(a == "--server.address" or a.startswith("--server.address=") for a in args):
+        args = ["--server.address", "127.0.0.1", *args]
+    app = os.path.join(os.path.dirname(os.path.abspath(__file__)), "streamlit", "viewer", "app.py")
+    command = [sys.executable, "-m", "streamlit", "run", app, *args]
+    if target is not None:
+        is_path = os.path.exists(target) and "://" not in target
+        command += ["--", os.path.abspath(target) if is_path else target]
+    _run_streamlit(command)

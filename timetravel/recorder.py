@@ -18,7 +18,7 @@ from collections.abc import (
     MutableMapping,
     Sequence,
 )
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import IO, Any, overload
 
 from ._engine import _PLAIN, Skip, Syncer, apply_change, apply_changes
@@ -30,7 +30,7 @@ from .model import Change, Frame, Input, format_path
 from .recording import Recording
 from .values import ATOMIC, ObjectRecord, Opaque, Redacted, copy_value, values_equal
 
-__all__ = ["Recorder"]
+__all__ = ["Branch", "Recorder"]
 
 logger = logging.getLogger("timetravel")
 
@@ -166,6 +166,24 @@ def _contains_foreign(value: Any) -> bool:
     if t in (list, tuple, set, frozenset):
         return any(_contains_foreign(v) for v in value)
     return False
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """Steps an undo left behind: off the undo line, still in memory, reachable by a jump.
+
+    ``frames`` are the frame indices of its steps, oldest first: each step was taken from
+    the one before it, the first from ``fork`` (a step on the line, a step of another
+    branch, or None when that step was folded away). ``tip`` is the newest.
+    """
+
+    fork: int | None
+    frames: tuple[int, ...]
+
+    @property
+    def tip(self) -> int:
+        """The frame index of the branch's newest step: jump there to get its state back."""
+        return self.frames[-1]
 
 
 class Recorder:
@@ -419,6 +437,44 @@ class Recorder:
     def paused(self) -> bool:
         return self._paused
 
+    def branches(self, forks: Iterable[int | None] | None = None) -> list[Branch]:
+        """The branches of the undo history: the steps that undone actions left behind when
+        a new action was taken, which redo can no longer reach but :meth:`jump` can.
+
+        Every branch, listed so that one comes after the branch it forks from; or, with
+        ``forks``, the branches that fork from those frames (None: from a step folded
+        away), fork by fork, at a cost that grows with theirs and not the history's. They
+        hold frames in memory only. Read-only: new objects at each call.
+        """
+        line = self._line
+        if forks is None:
+            return [Branch(line.parent_of(chain[0]), chain) for chain in line.branches()]
+        on_line = set(line.steps)
+        found: list[Branch] = []
+        for fork in forks:
+            if fork is None:
+                starts = [n for n in line.roots() if n not in on_line]
+            elif fork in line:
+                starts = [c for c in line.children_of(fork) if c not in on_line]
+                if fork not in on_line:
+                    starts = starts[1:]  # the oldest carries on the branch ``fork`` is on
+            else:
+                continue
+            for node in starts:
+                chain = [node]
+                while True:
+                    nxt = next((c for c in line.children_of(chain[-1]) if c not in on_line), None)
+                    if nxt is None:
+                        break
+                    chain.append(nxt)
+                found.append(Branch(fork, tuple(chain)))
+        return found
+
+    def is_secret(self, key: Hashable) -> bool:
+        """Whether values under ``key`` (a key name, or a label) never reach a file
+        (``redact``): what shows them in words must not show them either."""
+        return self._redactor.is_secret(key)
+
     @property
     def sink_name(self) -> str | None:
         """Where the recording is being written, if anywhere."""
@@ -475,6 +531,17 @@ class Recorder:
             return None
         self._open = False
         return self._seal()
+
+    def label_open_frame(self, label: str | None) -> Frame | None:
+        """Name the frame still open (see ``capture(hold=True)``): it is written with
+        ``label``, whatever label it was opened with. Returns it; None if no frame is open.
+
+        For a name known only once the action is under way (an app naming its own action).
+        """
+        if not self._open:
+            return None
+        frame = self._frames[-1] = replace(self._frames[-1], label=label)
+        return frame
 
     @property
     def open_frame(self) -> Frame | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
@@ -26,6 +27,8 @@ from ._format import (
 )
 from .errors import RecordingError
 from .model import Change, Frame
+from .search import Match, Query
+from .search import search as _search
 from .stores import Store, StoreError, open_store, split_location
 from .values import MISSING, copy_value, values_equal
 
@@ -685,6 +688,25 @@ class Recording(Sequence[Frame]):
                 if not values_equal(before, after):
                     out.append((frame, before, _copy(after)))
         return out
+
+    def search(
+        self, query: str | re.Pattern[str] | Query, *, start: int = 0, stop: int | None = None
+    ) -> Iterator[Match]:
+        """Every frame where a value matching ``query`` appeared, changed or disappeared, as a
+        :class:`~timetravel.Match` for each, in order, from position ``start`` up to ``stop``
+        (taken as a slice's).
+
+        ``query`` is text (``"milk"``, case-insensitive, over keys and values), a regex
+        (``"/mi+lk/i"`` or a compiled pattern) or a key path with an optional predicate
+        (``'todos[*].title == "buy milk"'``, ``"count > 10"``, ``"$count"``); see
+        :mod:`timetravel.search`. It is read at once: a malformed one raises
+        :class:`~timetravel.QueryError` here. The frames are read as the iterator is
+        consumed, so the first matches come before the whole recording is read; each
+        frame's changes are matched, not whole states. Raises :class:`RecordingError` when
+        it meets a corrupt frame, after yielding the matches before it; frames whose state a
+        damaged record lost are skipped.
+        """
+        return _search(self, query, start, stop)
 
     def diff(self, i: int, j: int) -> tuple[Change, ...]:
         """The changes that turn the state at frame ``i`` into the state at frame ``j``."""

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from timetravel import MISSING, ObjectRecord, Opaque, Redacted
 from timetravel.display import display_key, display_repr, escape_controls
+from timetravel.labels import elapsed
 
 __all__ = [
     "ValueStyles",
@@ -34,19 +35,8 @@ __all__ = [
 ELLIPSIS = "…"
 _PLAIN = Style()
 
-
-def format_elapsed(seconds: float) -> str:
-    """Time since the first frame: ``+0.250s``, ``+1m02.5s``, ``+2h03m04s``."""
-    sign = "-" if seconds < 0 else "+"
-    seconds = abs(seconds)
-    if seconds < 60:
-        return f"{sign}{seconds:.3f}s"
-    if seconds < 3600:
-        minutes, secs = divmod(seconds, 60)
-        return f"{sign}{int(minutes)}m{secs:04.1f}s"
-    hours, rest = divmod(int(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{sign}{hours}h{minutes:02d}m{secs:02d}s"
+# Time since the first frame, as every viewer writes it.
+format_elapsed = elapsed
 
 
 def format_key(key: Hashable) -> str:

@@ -8,20 +8,26 @@ the event loop while workers index, filter and trace key histories, so:
 * quick reads (a frame, a state, a diff) go through :class:`RecordingSource` under one lock;
 * :meth:`RecordingSource.refresh` (indexing) runs without that lock: it only appends to the
   index and never touches the frame cache, so reads of already indexed frames stay safe;
-* long scans (filter, key history) use a second :class:`Recording` of the same file, owned
-  by the scanning worker, so they never hold the UI's lock for seconds.
+* long scans (filter, key history, search) use a second :class:`Recording` of the same
+  file, shared by the scanning workers under their own lock, so they never hold the UI's
+  lock for seconds. Filter and search scans take that lock a stretch of frames at a time,
+  so they take turns rather than wait for each other to finish.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from timetravel import Change, Frame, Recording, format_path
+from timetravel import Change, Frame, Match, Query, Recording, format_path
 
-__all__ = ["HistoryEntry", "RecordingSource", "frame_matches"]
+__all__ = ["SCAN_CHUNK", "HistoryEntry", "RecordingSource", "frame_matches"]
+
+SCAN_CHUNK = 2048
+"""Frames a filter or search scan reads before it lets the other scans have a turn (and
+checks whether it was cancelled)."""
 
 HistoryEntry = tuple[int, Frame, Any, Any]
 """One row of a key history: (frame position, frame, old value, new value)."""
@@ -90,6 +96,22 @@ class RecordingSource:
         """The position of the frame whose ``Frame.index`` is ``index``, or None."""
         pos = index - self.first_index
         return pos if 0 <= pos < len(self.recording) else None
+
+    def resolve(self, index: int) -> int | None:
+        """The position of frame ``index`` (``Frame.index``; a negative one counts from the
+        end, -1 being the newest frame), or None if the recording has no such frame."""
+        if index < 0:
+            pos = len(self.recording) + index
+            return pos if pos >= 0 else None
+        return self.position_of(index)
+
+    def describe_range(self) -> str:
+        """``frames go from 0 to 11`` (or ``the recording has no frames yet``)."""
+        n = len(self.recording)
+        if not n:
+            return "the recording has no frames yet"
+        first = self.first_index
+        return f"frames go from {first} to {first + n - 1}"
 
     def keyframes(self) -> frozenset[int]:
         """Positions of the frames that have a keyframe after them."""
@@ -160,11 +182,32 @@ class RecordingSource:
         positions = list(positions)
         upto = max(positions) + 1 if positions else 0
         out: list[int] = []
-        with self._scan_lock:
-            scanner = self._scanner_for(upto)
-            for n, pos in enumerate(positions):
-                if not n & 0x3FF and cancelled():
-                    return None
-                if frame_matches(scanner[pos], needle):
-                    out.append(pos)
+        for start in range(0, len(positions), SCAN_CHUNK):
+            if cancelled():
+                return None
+            with self._scan_lock:
+                scanner = self._scanner_for(upto)
+                out.extend(
+                    pos
+                    for pos in positions[start : start + SCAN_CHUNK]
+                    if frame_matches(scanner[pos], needle)
+                )
         return out
+
+    def search(self, query: str | Query, stop: int) -> Iterator[tuple[int, list[Match]]]:
+        """:meth:`Recording.search` over positions ``0..stop``, a stretch at a time: yields
+        (positions searched so far, the matches in the last stretch).
+
+        A caller can stop between stretches (a new query cancels the old search). A bad
+        query raises :class:`~timetravel.QueryError` before the first stretch is yielded
+        (parse it once with :func:`~timetravel.parse_query` to search with it again).
+        """
+        start = 0
+        while True:
+            end = min(start + SCAN_CHUNK, stop)
+            with self._scan_lock:
+                matches = list(self._scanner_for(end).search(query, start=start, stop=end))
+            yield end, matches
+            if end >= stop:
+                return
+            start = end

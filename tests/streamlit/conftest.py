@@ -60,3 +60,19 @@ def page() -> Iterator[Any]:
             yield browser.new_page(viewport={"width": 1200, "height": 900})
         finally:
             browser.close()
+
+
+SHOTS = Path("/tmp/browser-shots")
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+
+
+def screenshot(page: Any, name: str, **options: Any) -> Path:
+    """Save a screenshot of ``page`` to /tmp/browser-shots/NAME to look at; with
+    ``TIMETRAVEL_DOCS_SCREENSHOTS=1`` also to docs/img/NAME (the picture the docs show:
+    it changes every run, with the times on it, so it is written only when asked for)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SHOTS / name
+    page.screenshot(path=str(shot), **options)
+    if os.environ.get("TIMETRAVEL_DOCS_SCREENSHOTS") == "1":
+        shutil.copyfile(shot, DOCS_IMG / name)
+    return shot

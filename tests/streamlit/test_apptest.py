@@ -131,9 +131,10 @@ def test_history_panel_jumps_and_offers_the_recording(todo_app: AppTest) -> None
     click(at, "_timetravel_jump_1")
     assert [t["title"] for t in at.session_state.todos] == ["milk"]
     assert frames(at)[-1].trigger == "jump" and frames(at)[-1].restores == 1
-    labels = [b.label for b in at.sidebar.button]
-    jump = frames(at)[-1].index
-    assert any(label.startswith(f"▶ #{jump} · jump") for label in labels)  # the jump is a step
+    # The jump is a step: the current one, marked, named after what it restored.
+    row = at.sidebar.button(key=f"_timetravel_jump_{frames(at)[-1].index}")
+    assert row.disabled and "Jump to \\#1" in row.label
+    assert row.proto.icon == ":material/radio_button_checked:"
     data = at.session_state["_timetravel"].recording_bytes()
     assert data.startswith(b"\x89TTREC")
 

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import re
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.streamlit.conftest import EXAMPLES
+from tests.streamlit.conftest import EXAMPLES, screenshot
+from tests.streamlit.server import start_streamlit, stop
 from timetravel import Recording
 
 APPS = Path(__file__).resolve().parent / "apps"
-SHOTS = Path("/tmp/browser-shots")
 WAIT = 15_000  # ms: how long to wait for one rerun's effect in the browser
 
 
@@ -29,43 +25,6 @@ Serve = Callable[[Path], tuple[str, Path]]
 # Older Streamlit puts the icon's ligature ("undo") into the button's accessible name.
 UNDO_NAME = re.compile(r"^(undo )?Undo$")
 REDO_NAME = re.compile(r"^(redo )?Redo$")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_streamlit(app: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
-    """`streamlit run APP` on loopback and a free port, with ``env`` added; once healthy, the
-    process and its URL (the test fails with the server's output if it doesn't start)."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(app),
-            "--server.headless", "true", "--server.address", "127.0.0.1",
-            "--server.port", str(port), "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none",
-        ],
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"streamlit did not start:\n{proc.stdout.read() if proc.stdout else ''}")
-        time.sleep(0.25)
 
 
 @pytest.fixture
@@ -84,12 +43,7 @@ def serve(tmp_path: Path) -> Iterator[Serve]:
         yield start
     finally:
         for proc in procs:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)
 
 
 @pytest.fixture
@@ -152,13 +106,11 @@ def test_typing_then_undo_shows_the_earlier_value(server: tuple[str, Path], page
 
     title.fill("buy oat milk")
     title.press("Enter")
-    expect(page.get_by_text("Frames", exact=False).first).to_be_visible()
+    expect(page.get_by_text("actions · at #", exact=False).first).to_be_visible()
     undo = page.get_by_role("button", name="Undo")
     expect(undo).to_be_enabled(timeout=15_000)
     # Wait until the edit is recorded (its frame is in the history panel), then undo it.
-    expect(page.get_by_role("button", name="title_0", exact=False).first).to_be_visible(
-        timeout=15_000
-    )
+    expect(page.get_by_role("button", name="Rename 'buy milk'").first).to_be_visible(timeout=15_000)
     undo.click()
     expect(title).to_have_value("buy milk", timeout=15_000)
 
@@ -243,8 +195,7 @@ def test_undo_takes_back_one_action_at_a_time(server: tuple[str, Path], page: Pa
     # alpha comes back with its title in its box, in its place.
     todos.expect_rows(["alpha", "beta", "gamma"])
     wait_idle(page)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "todo-after-two-undos.png"), full_page=True)
+    screenshot(page, "todo-after-two-undos.png", full_page=True)
 
     todos.redo()
     todos.expect_rows(["beta", "gamma"], [False, False])
@@ -266,7 +217,7 @@ def test_undo_takes_back_one_action_at_a_time(server: tuple[str, Path], page: Pa
     expect(todos.redo_button).to_be_enabled(timeout=WAIT)
 
     # A jump from the history panel is one action too: Undo returns to before it.
-    click(page, page.get_by_role("button", name=re.compile(r"^#5 · done_2 · ")))
+    click(page, page.get_by_role("button", name=re.compile(r"Toggle 'gamma'")))
     todos.expect_rows(["beta", "gamma"], [False, True])
     todos.undo()
     todos.expect_rows([])
@@ -310,8 +261,7 @@ def test_a_fragment_change_enables_undo_at_once(serve: Serve, page: Page) -> Non
     # Only the fragment reran for the slider; no other interaction makes the app rerun.
     expect(undo).to_be_enabled(timeout=WAIT)
     wait_idle(page)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "fragment-after-slider.png"), full_page=True)
+    screenshot(page, "fragment-after-slider.png", full_page=True)
 
     click(page, undo)
     expect(page.get_by_text("Volume is 0")).to_be_visible(timeout=WAIT)
@@ -418,8 +368,7 @@ def test_table_edits_undo_and_redo_in_the_browser(serve: Serve, page: Page) -> N
     total(17)
     grid.expect_qty(0, "milk", 5)
     grid.expect_qty(1, "eggs", 12)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "editor-after-undo.png"), full_page=True)
+    screenshot(page, "editor-after-undo.png", full_page=True)
 
     click(page, undo)
     total(13)
@@ -439,7 +388,7 @@ def test_table_edits_undo_and_redo_in_the_browser(serve: Serve, page: Page) -> N
     grid.expect_qty(0, "milk", 5)
     grid.expect_qty(1, "eggs", 3)
     expect(redo).to_be_disabled(timeout=WAIT)
-    page.screenshot(path=str(SHOTS / "editor-end.png"), full_page=True)
+    screenshot(page, "editor-end.png", full_page=True)
 
     expected = ["initial", "groceries", "groceries", "undo", "undo", "redo", "groceries"]
     assert recorded_triggers(record_dir, expected) == expected

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 from streamlit.testing.v1 import AppTest
 
 from tests.streamlit.conftest import EXAMPLES
-from tests.streamlit.test_browser import _free_port, open_app
+from tests.streamlit.server import STREAMLIT_FLAGS, free_port, start_command, stop
+from tests.streamlit.test_browser import open_app
 
 
 def _record(tmp_path: Path) -> Path:
@@ -41,38 +36,16 @@ def _record(tmp_path: Path) -> Path:
 
 def test_open_shows_frame_n_in_the_browser(tmp_path: Path, page: Page) -> None:
     recording = _record(tmp_path)
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TIMETRAVEL_")}
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-c", "from timetravel.cli import main; main()",
-            "open", str(recording),
-            str(EXAMPLES / "todo.py"), "--frame", "2", "--",
-            "--server.headless", "true", "--server.address", "127.0.0.1",
-            "--server.port", str(port), "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # its own group: the streamlit it starts goes with it
-    )  # fmt: skip
+    argv = [
+        sys.executable, "-c", "from timetravel.cli import main; main()",
+        "open", str(recording), str(EXAMPLES / "todo.py"), "--frame", "2", "--",
+        "--server.port", str(port), *STREAMLIT_FLAGS,
+    ]  # fmt: skip
+    proc = start_command(argv, port, env)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                _stop(proc)
-                out = proc.stdout.read() if proc.stdout else ""
-                pytest.fail(f"timetravel open did not start streamlit:\n{out}")
-            time.sleep(0.25)
         open_app(page, url)
         titles = page.get_by_test_id("stTextInput").locator("input")
         # New todo, then the two todos of frame 2 (before the rename of frame 3).
@@ -80,16 +53,4 @@ def test_open_shows_frame_n_in_the_browser(tmp_path: Path, page: Page) -> None:
         expect(titles.nth(1)).to_have_value("alpha")
         expect(titles.nth(2)).to_have_value("beta")
     finally:
-        _stop(proc)
-
-
-def _stop(proc: subprocess.Popen[str]) -> None:
-    """Stop `timetravel open` and the streamlit it started (its process group)."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=15)
+        stop(proc)

@@ -4,7 +4,6 @@ the first (issue 10). Headless Chromium, real servers, a real database on loopba
 
 from __future__ import annotations
 
-import subprocess
 import time
 import urllib.parse
 import urllib.request
@@ -14,15 +13,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.streamlit.conftest import EXAMPLES
-from tests.streamlit.test_browser import SHOTS, UNDO_NAME, TodoPage, start_streamlit, wait_idle
+from tests.streamlit.conftest import EXAMPLES, screenshot
+from tests.streamlit.server import start_streamlit, stop
+from tests.streamlit.test_browser import UNDO_NAME, TodoPage, wait_idle
 from timetravel import Recording
 from timetravel.stores import open_store
 from timetravel.streamlit.resume import QUERY_PARAM
-
-
-def start_server(app: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
-    return start_streamlit(app, env)
 
 
 @pytest.fixture
@@ -31,18 +27,14 @@ def two_servers(pg_url: str) -> Iterator[tuple[str, str, str]]:
     env = {"TIMETRAVEL_STORE": pg_url, "TIMETRAVEL_RECORD_DIR": ""}
     procs = []
     try:
-        first, url1 = start_server(EXAMPLES / "todo.py", env)
+        first, url1 = start_streamlit(EXAMPLES / "todo.py", env)
         procs.append(first)
-        second, url2 = start_server(EXAMPLES / "todo.py", env)
+        second, url2 = start_streamlit(EXAMPLES / "todo.py", env)
         procs.append(second)
         yield url1, url2, pg_url
     finally:
         for proc in procs:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
 
 
 def open_app(page: Page, url: str) -> None:
@@ -75,8 +67,7 @@ def test_a_session_moves_to_another_replica_with_its_undo_history(
     open_app(page, f"{url2}/?{QUERY_PARAM}={sid}")  # the same URL, on the other replica
     todos = TodoPage(page)
     todos.expect_rows(["alpha", "beta"], [True, False])
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / "resume-second-replica.png"))
+    screenshot(page, "resume-second-replica.png")
     todos.undo()  # takes back the check made on the first server
     todos.expect_rows(["alpha", "beta"], [False, False])
     todos.undo()
@@ -99,7 +90,7 @@ def test_a_session_moves_to_another_replica_with_its_undo_history(
 
 def test_the_demo_resumes_after_a_refresh(tmp_path: Path, page: Page) -> None:
     """`make demo`: the todo example recording to a folder; F5 brings the session back."""
-    proc, url = start_server(EXAMPLES / "todo.py", {"TIMETRAVEL_RECORD_DIR": str(tmp_path)})
+    proc, url = start_streamlit(EXAMPLES / "todo.py", {"TIMETRAVEL_RECORD_DIR": str(tmp_path)})
     try:
         open_app(page, url)
         todos = TodoPage(page)
@@ -116,5 +107,4 @@ def test_the_demo_resumes_after_a_refresh(tmp_path: Path, page: Page) -> None:
         assert session_in_url(page) == sid
         assert [p.stem for p in tmp_path.glob("*.ttrec")] == [sid]
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc)

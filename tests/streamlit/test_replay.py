@@ -305,10 +305,11 @@ def test_open_a_bad_recording_or_frame_warns_and_starts_afresh(
 def test_open_command_runs_streamlit_with_the_recording(
     todo_recording: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import subprocess
+    import timetravel.cli
 
+    # What would replace this process (os.execve): the command and its environment.
     calls: list[tuple[list[str], dict[str, str]]] = []
-    monkeypatch.setattr(subprocess, "call", lambda cmd, env: calls.append((cmd, env)) or 0)
+    monkeypatch.setattr(timetravel.cli, "_run_streamlit", lambda cmd, env: calls.append((cmd, env)))
     app = str(EXAMPLES / "todo.py")
     out = CliRunner().invoke(
         main, ["open", str(todo_recording), app, "--frame", "3", "--", "--server.port", "8765"]

@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import ProgressBar, TabbedContent
+from textual.widgets import Input, ProgressBar, Static, TabbedContent
 
 from timetravel import Recorder, Recording, format_path
 from timetravel.jsonable import to_json
-from timetravel_tui.app import BASE_FPS, TimetravelApp
+from timetravel_tui.app import TimetravelApp
+from timetravel_tui.replay import BASE_FPS
+from timetravel_tui.screens.export import ExportScreen
 from timetravel_tui.screens.goto import GotoScreen
 from timetravel_tui.screens.help import HelpScreen
 from timetravel_tui.widgets.filter_bar import FilterBar
@@ -33,28 +35,75 @@ def tree_labels(app: TimetravelApp) -> dict[str, str]:
 # --- opening and the timeline ------------------------------------------------------------------
 
 
-async def test_opens_on_the_first_frame(todo_file: Path) -> None:
+async def test_opens_on_the_newest_frame(todo_file: Path) -> None:
     app = make_app(todo_file)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         assert app.timeline.row_count == 12
-        assert app.selected == 0
+        assert app.selected == 11
+        assert app.timeline.cursor == 11
+        assert app.state_tree.border_title == "State at frame 11"
+        assert app.scrubber.state.frame_index == 11
         assert app.sub_title == "snapshot.ttrec · 12 frames"
         assert not app.query_one(ProgressBar).display
         labels = tree_labels(app)
-        assert labels["todos"] == "todos: list · 0 items"
+        assert labels["todos"] == "todos: list · 2 items"
         assert labels["api_key"] == "api_key: <redacted>"
         assert labels["conn"] == "conn: ⟨opaque _thread.lock⟩"
         assert labels["color"].startswith("color: ⟨object tests.tui.conftest.Color⟩")
         assert app.diff_view.mode == "frame"
+        assert app.diff_view.changes == Recording.open(todo_file)[11].changes
+        await pilot.press("home")
+        assert app.selected == 0
+        assert tree_labels(app)["todos"] == "todos: list · 0 items"
         assert len(app.diff_view.changes) == 7
+
+
+@pytest.mark.parametrize(("frame", "position"), [(5, 5), (0, 0), (-1, 11), (-12, 0), (-3, 9)])
+async def test_opens_on_the_frame_asked_for(todo_file: Path, frame: int, position: int) -> None:
+    app = make_app(todo_file, frame=frame)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert app.selected == position
+        assert app.state_tree.state == Recording.open(todo_file).state_at(position)
+        assert app.state_tree.border_title == f"State at frame {position}"
+
+
+async def test_a_frame_that_is_not_there_opens_on_the_newest_and_says_so(
+    todo_file: Path,
+) -> None:
+    app = make_app(todo_file, frame=12)
+    notes = Notes()
+    app.notify = notes  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert app.selected == 11
+        said = "There is no frame 12 (frames go from 0 to 11): showing the newest."
+        assert ("warning", said) in notes.messages
+
+
+async def test_a_folded_recording_opens_on_its_newest_frame_by_number(tmp_path: Path) -> None:
+    state = {"n": 0}
+    rec = Recorder(state, limit=5)
+    rec.capture()
+    for n in range(1, 12):
+        state["n"] = n
+        rec.capture(trigger="inc")
+    path = tmp_path / "folded.ttrec"
+    rec.save(path)
+    for frame, position in ((None, 4), (9, 2), (-5, 0)):
+        app = make_app(path, frame=frame)
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            assert app.selected == position
+            assert tree_labels(app)["n"] == f"n: {7 + position}"
 
 
 async def test_right_twice_selects_frame_2_and_shows_its_state(todo_file: Path) -> None:
     app = make_app(todo_file)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await pilot.press("right", "right")
+        await pilot.press("home", "right", "right")
         assert app.selected == 2
         assert app.timeline.cursor == 2
         labels = tree_labels(app)
@@ -102,9 +151,11 @@ async def test_timeline_rows_show_marks_for_restores_and_keyframes(todo_file: Pa
         assert "◆" in row(0)  # the first frame always has a keyframe
         assert "+0.000s" in row(0)
         assert "+0.250s" in row(1)
-        assert "↶" in row(8) and "undo → 6" in row(8)
-        assert "↷" in row(9) and "redo → 7" in row(9)
-        assert "⤳" in row(11) and "jump → 5" in row(11)
+        # The action column names each frame as labels.frame_title does.
+        assert "↶" in row(8) and "Undo → #6" in row(8)
+        assert "↷" in row(9) and "Redo → #7" in row(9)
+        assert "⤳" in row(11) and "Jump to #5" in row(11)
+        assert row(0).rstrip().endswith("Start")
         assert "stats" in row(6)
         # The change counts: frame 2 changed two values.
         assert " 2  add" in row(2)
@@ -116,6 +167,8 @@ async def test_big_file_is_indexed_in_a_worker(big_file: Path) -> None:
         await loaded(pilot)
         n = len(Recording.open(big_file))
         assert app.timeline.row_count == n
+        assert app.selected == n - 1
+        await pilot.press("home")
         for _ in range(20):
             await pilot.press("pagedown")
         rows = app.timeline.visible_rows
@@ -153,7 +206,7 @@ async def test_a_damaged_record_is_skipped_and_the_gap_reported(todo_file: Path)
         await loaded(pilot)
         # The frames on both sides of the damage are there; the gap is told, not hidden.
         assert app.timeline.row_count == len(damaged)
-        assert app.broken is None
+        assert app.follower.broken is None
         assert any(
             severity == "warning" and "damaged record" in message and " lost" in message
             for severity, message in notes.messages
@@ -197,18 +250,22 @@ async def test_space_plays_and_pauses(todo_file: Path) -> None:
     app = make_app(todo_file)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await pilot.press("plus", "plus", "plus")  # 8x: 32 frames/s
-        assert app.speed == 8
+        replay = app.replay
+        played: list[bool] = []
+        app.watch(replay, "playing", lambda playing: played.append(playing), init=False)
+        await pilot.press("home", "plus", "plus", "plus")  # 8x: 32 frames/s
+        assert replay.speed == 8
         await pilot.press("space")
-        assert app.playing
-        assert app.scrubber.state.playing
         await wait_for(pilot, lambda: app.selected == 11)
-        await wait_for(pilot, lambda: not app.playing)  # stops at the end
+        await wait_for(pilot, lambda: not replay.playing)  # stops at the end
+        assert played == [True, False]
+        assert not app.scrubber.state.playing
         await pilot.press("minus", "minus", "minus", "minus", "minus")  # 0.25x: 1 frame/s
         await pilot.press("space")  # from the end, play starts over
-        assert app.playing and app.selected == 0
+        assert replay.playing and app.selected == 0
+        assert app.scrubber.state.playing
         await pilot.press("space")
-        assert not app.playing
+        assert not replay.playing
         stopped = app.selected
         await pilot.pause(0.3)
         assert app.selected == stopped
@@ -218,17 +275,18 @@ async def test_speed_doubles_and_halves_within_limits(todo_file: Path) -> None:
     app = make_app(todo_file)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        assert app.speed == 1
+        replay = app.replay
+        assert replay.speed == 1
         await pilot.press("minus")
-        assert app.speed == 0.5
+        assert replay.speed == 0.5
         await pilot.press("minus", "minus", "minus")
-        assert app.speed == 0.25
+        assert replay.speed == 0.25
         for _ in range(10):
             await pilot.press("plus")
-        assert app.speed == 16
+        assert replay.speed == 16
         assert app.scrubber.state.speed == 16
         await pilot.press("minus")
-        assert app.speed == 8
+        assert replay.speed == 8
 
 
 async def test_playing_at_1x_advances_about_four_frames_a_second(todo_file: Path) -> None:
@@ -236,7 +294,7 @@ async def test_playing_at_1x_advances_about_four_frames_a_second(todo_file: Path
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         assert BASE_FPS == 4
-        await pilot.press("space")
+        await pilot.press("home", "space")
         await pilot.pause(0.6)
         await pilot.press("space")
         assert 1 <= app.selected <= 4  # type: ignore[operator]
@@ -264,7 +322,7 @@ async def test_scrubber_shows_the_position_and_seeks_on_click(todo_file: Path) -
     app = make_app(todo_file)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await pilot.press("right", "right", "right")
+        await pilot.press("home", "right", "right", "right")
         state = app.scrubber.state
         assert (state.row, state.rows, state.frame_index) == (3, 12, 3)
         x, width = app.scrubber._bar
@@ -279,7 +337,7 @@ async def test_marks_a_and_b_show_the_diff_between_frames(todo_file: Path) -> No
     app = make_app(todo_file)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await pilot.press("right", "right", "a")
+        await pilot.press("home", "right", "right", "a")
         assert app.marks == {"A": 2}
         assert app.diff_view.mode == "frame"
         await pilot.press("g", "7", "enter", "b")
@@ -379,7 +437,7 @@ async def test_filter_narrows_the_timeline_and_escape_clears_it(todo_file: Path)
     app = make_app(todo_file)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await pilot.press("slash")
+        await pilot.press("home", "slash")
         bar = app.query_one(FilterBar)
         assert bar.has_focus and bar.display
         await pilot.press(*"todos", "enter")
@@ -468,7 +526,7 @@ async def test_follow_picks_up_frames_written_while_open(tmp_path: Path) -> None
             await loaded(pilot)
             assert app.timeline.row_count == 4
             await pilot.press("home", "f")
-            assert app.following
+            assert app.follower.following
             assert app.selected == 3  # following sticks to the last frame
             for _ in range(5):
                 state["n"] += 1
@@ -485,7 +543,7 @@ async def test_follow_picks_up_frames_written_while_open(tmp_path: Path) -> None
             rec.capture(trigger="tick")
             await wait_for(pilot, lambda: app.selected == 9, timeout=3)
             await pilot.press("f")
-            assert not app.following
+            assert not app.follower.following
             state["n"] += 1
             rec.capture(trigger="tick")
             await pilot.pause(0.8)
@@ -502,7 +560,7 @@ async def test_follow_flag_and_an_empty_file(tmp_path: Path) -> None:
     try:
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: app.loaded)
-            assert app.following
+            assert app.follower.following
             assert app.timeline.row_count == 0
             assert app.selected is None
             rec.capture()
@@ -541,7 +599,7 @@ async def test_follow_with_a_filter_adds_matching_new_frames(tmp_path: Path) -> 
 # --- export ------------------------------------------------------------------------------------
 
 
-async def test_export_writes_the_state_as_json(
+async def test_export_asks_where_then_writes_the_state_as_json(
     todo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
@@ -553,13 +611,88 @@ async def test_export_writes_the_state_as_json(
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("g", "5", "enter", "e")
+        assert isinstance(app.screen, ExportScreen)
         target = out / "snapshot-frame-5.json"
-        assert target.exists()
+        field = app.screen.query_one(Input)
+        assert field.value == str(target)  # the whole path, absolute, before anything is written
+        assert Path(field.value).is_absolute()
+        assert not target.exists()
+        await pilot.press("enter")
+        assert not isinstance(app.screen, ExportScreen)
         expected = json.loads(json.dumps(to_json(Recording.open(todo_file).state_at(5))))
         assert json.loads(target.read_text()) == expected
         assert expected["api_key"] == {"$redacted": True}
         assert expected["todos"][1] == {"title": "write tests", "done": True}
-        assert str(target) in notes.text()
+        assert ("information", f"Wrote the state of frame 5 to {target}") in notes.messages
+
+
+async def test_export_to_a_path_typed_in_the_prompt(todo_file: Path, tmp_path: Path) -> None:
+    app = make_app(todo_file, export_dir=tmp_path)
+    notes = Notes()
+    app.notify = notes  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("e")
+        field = app.screen.query_one(Input)
+        assert field.value == str(tmp_path / "snapshot-frame-11.json")
+        (tmp_path / "sub").mkdir()
+        field.value = "sub/mine.json"  # relative to the folder offered
+        await pilot.press("enter")
+        written = tmp_path / "sub" / "mine.json"
+        assert json.loads(written.read_text())["todos"][1]["done"] is True  # frame 11
+        assert str(written) in notes.text()
+        await pilot.press("e")
+        app.screen.query_one(Input).value = str(tmp_path / "sub")  # a folder: the name offered
+        await pilot.press("enter")
+        assert (tmp_path / "sub" / "snapshot-frame-11.json").exists()
+
+
+async def test_export_escape_cancels_and_writes_nothing(todo_file: Path, tmp_path: Path) -> None:
+    app = make_app(todo_file, export_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("a", "e")
+        assert isinstance(app.screen, ExportScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ExportScreen)
+        assert list(tmp_path.glob("*.json")) == []
+        assert app.marks == {"A": 11}  # Esc closed the prompt; it did not clear the marks
+
+
+async def test_export_error_shows_in_the_prompt(todo_file: Path, tmp_path: Path) -> None:
+    app = make_app(todo_file, export_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("e")
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        missing = tmp_path / "no-such-folder" / "x.json"
+        screen.query_one(Input).value = str(missing)
+        await pilot.press("enter")
+        assert app.screen is screen  # still open, saying why
+        error = str(screen.query_one("#export-error", Static).render())
+        assert f"Can't write {missing}: No such file or directory" in error
+        # Fixed, it writes.
+        screen.query_one(Input).value = str(tmp_path / "x.json")
+        await pilot.press("enter")
+        assert (tmp_path / "x.json").exists()
+        assert app.screen is not screen
+
+
+async def test_export_asks_before_replacing_a_file(todo_file: Path, tmp_path: Path) -> None:
+    app = make_app(todo_file, export_dir=tmp_path)
+    target = tmp_path / "snapshot-frame-11.json"
+    target.write_text("keep me")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("e", "enter")
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        assert "exists: press Enter again" in str(screen.query_one("#export-error").render())
+        assert target.read_text() == "keep me"
+        await pilot.press("enter")
+        assert app.screen is not screen
+        assert json.loads(target.read_text())["filter"] == "all"  # frame 11
 
 
 # --- help and command palette ----------------------------------------------------------------
@@ -593,10 +726,12 @@ async def test_command_palette_runs_actions(
     app = make_app(todo_file)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await pilot.press("right", "right")
+        await pilot.press("home", "right", "right")
         await pilot.press("ctrl+p")
         await pilot.press(*"export state")
         await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
         await pilot.press("enter")
         await wait_for(pilot, lambda: (tmp_path / "snapshot-frame-2.json").exists())
 
@@ -614,7 +749,7 @@ async def test_command_provider_lists_every_palette_action(todo_file: Path) -> N
         hits = [hit async for hit in provider.search("follow")]
         assert len(hits) == 1
         await hits[0].command()
-        assert app.following
+        assert app.follower.following
 
 
 async def test_history_list_jump_message(todo_file: Path) -> None:
@@ -646,6 +781,7 @@ async def test_state_tree_loads_big_containers_in_chunks(tmp_path: Path) -> None
     app = make_app(path)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
+        await pilot.press("home")
         tree = app.state_tree
         rows = tree.find(("rows",))
         assert rows is not None

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from itertools import pairwise
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from timetravel import MISSING, REDACTED, ObjectRecord, Opaque, Recording
+from timetravel import MISSING, REDACTED, ObjectRecord, Opaque, QueryError, Recording, parse_query
 from timetravel_tui.formatting import (
     ValueStyles,
     container_summary,
@@ -17,7 +19,7 @@ from timetravel_tui.formatting import (
     short_repr,
     value_text,
 )
-from timetravel_tui.source import RecordingSource, frame_matches
+from timetravel_tui.source import SCAN_CHUNK, RecordingSource, frame_matches
 from timetravel_tui.widgets.rowlist import fit
 
 from ..conftest import values
@@ -94,3 +96,25 @@ def test_source_scans_match_the_recording(todo_file: Path) -> None:
     assert source.keyframes() == frozenset(rec.keyframes)
     assert source.stem == "snapshot" and source.name == "snapshot.ttrec"
     assert source.diff(2, 7) == rec.diff(2, 7)
+
+
+def test_source_resolves_frame_numbers(todo_file: Path) -> None:
+    source = RecordingSource(Recording.open(todo_file))
+    assert [source.resolve(i) for i in (0, 11, 12, -1, -12, -13)] == [0, 11, None, 11, 0, None]
+    assert source.describe_range() == "frames go from 0 to 11"
+
+
+def test_source_search_in_stretches_finds_what_one_search_finds(big_file: Path) -> None:
+    rec = Recording.open(big_file)
+    source = RecordingSource(Recording.open(big_file))
+    assert len(source) > 4 * SCAN_CHUNK
+    # Text, a path under which values change (the running state is rebuilt at each stretch)
+    # and a predicate.
+    for query in ("t3", "$items", "items[7].qty > 19000"):
+        stretches = list(source.search(parse_query(query), len(source)))
+        assert [done for done, _ in stretches][-1] == len(source)
+        assert all(b - a <= SCAN_CHUNK for (a, _), (b, _) in pairwise([(0, []), *stretches]))
+        found = [(m.position, m.paths) for _, ms in stretches for m in ms]
+        assert found == [(m.position, m.paths) for m in rec.search(query)], query
+    with pytest.raises(QueryError):
+        next(source.search("todos[", len(source)))

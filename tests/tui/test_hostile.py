@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from textual.widgets import Input
 from textual.widgets._toast import Toast
 
 from tests.hostile import CLICK, HOSTILE_KEY, HUGE, hostile_recording
@@ -42,14 +43,14 @@ async def test_hostile_keys_triggers_pages_and_notifications_are_escaped(tmp_pat
     app = make_app(path, export_dir=tmp_path)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await loaded(pilot)
-        await pilot.press("right")
+        await pilot.press("home", "right")
         await wait_for(pilot, lambda: app.selected == 1)
         await pilot.pause()
         shown = screen_text(app)
         assert_safe(shown)
         # Timeline, state tree, diff title and header show the escapes, and the markup as text.
         assert "page\\x1b[2J" in shown  # timeline page column
-        assert "trig\\x1b]52;c;" in shown  # timeline trigger and diff title
+        assert "trig\\x1b]52;c;" in shown  # diff title (the timeline shows the label)
         assert "key\\x1b]0;PWNED\\x07[@click=app.quit]CLICK[/]\\u202eevil" in shown  # tree
         assert "label\\x1b]0;PWNED\\x07" in shown
         assert "evil[@click=app.quit]CLICK\\x1b]0;PWNED\\x07.ttrec" in app.sub_title
@@ -63,11 +64,20 @@ async def test_hostile_keys_triggers_pages_and_notifications_are_escaped(tmp_pat
         await pilot.pause()
         history = screen_text(app)
         assert_safe(history)
-        assert "key\\x1b]0;PWNED\\x07" in history and "trig\\x1b]52" in history
+        assert "key\\x1b]0;PWNED\\x07" in history and "label\\x1b]" in history
 
-        # Notifications: the export toast (quoting the file name) and any message quoting
-        # the file are plain text; the markup is shown, not run.
+        # The export prompt offers a file named after the recording, its control characters
+        # escaped (so the name drawn is the name written); then the toast quoting it, and
+        # any message quoting the file, are plain text: the markup is shown, not run.
         await pilot.press("e")
+        await pilot.pause()
+        offered = app.screen.query_one(Input).value
+        assert offered == str(
+            tmp_path / "evil[@click=app.quit]CLICK\\x1b]0;PWNED\\x07-frame-1.json"
+        )
+        assert_safe(screen_text(app))
+        await pilot.press("enter")
+        assert Path(offered).exists()
         app.notify(f"{HOSTILE_KEY}\n{CLICK}", title=f"title{CLICK}\x1b]0;x\x07")
         await wait_for(pilot, lambda: len(toast_texts(app)) >= 2)
         await pilot.pause()
@@ -89,7 +99,7 @@ async def test_huge_strings_are_cut_with_their_length(tmp_path: Path) -> None:
     app = make_app(path)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await pilot.press("right", "right")  # frame 2: 10 MB trigger and value
+        await pilot.press("home", "right", "right")  # frame 2: 10 MB trigger and value
         await wait_for(pilot, lambda: app.selected == 2)
         await pilot.pause()
         diff = app.diff_view.text.plain

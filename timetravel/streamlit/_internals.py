@@ -1,9 +1,10 @@
 """Every use of Streamlit's private internals, in one place.
 
-Streamlit has no public hook for "the user's action has settled" nor for widget metadata, so
-the layer reads them here. Each private attribute is optional: when one is missing (a
-Streamlit upgrade renamed it), the function falls back to a safe answer and the layer records
-at the start of each run instead, with one warning, rather than breaking the app.
+Streamlit has no public hook for "the user's action has settled" nor for widget metadata (a
+widget's label is not even kept on the server), so the layer reads them here. Each private
+attribute is optional: when one is missing (a Streamlit upgrade renamed it), the function
+falls back to a safe answer and the layer records at the start of each run instead, with
+one warning, or names frames after widget keys, rather than breaking the app.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, NamedTuple
 
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 __all__ = [
+    "Drawn",
+    "DrawnWidgets",
     "RunEnd",
     "changed_widgets",
     "fragment_run",
@@ -29,6 +32,7 @@ __all__ = [
     "script_started",
     "sent_inputs",
     "session_snapshot",
+    "watch_widgets",
 ]
 
 KEY_PREFIX = "_timetravel"
@@ -163,13 +167,23 @@ def is_read_only_key(key: Hashable) -> bool:
 class Changed:
     """A widget the user changed in this interaction."""
 
-    __slots__ = ("is_trigger", "keyed", "kind", "name")
+    __slots__ = ("drawn", "is_trigger", "keyed", "kind", "name", "value")
 
-    def __init__(self, name: str, is_trigger: bool, keyed: bool, kind: str) -> None:
+    def __init__(
+        self,
+        name: str,
+        is_trigger: bool,
+        keyed: bool,
+        kind: str,
+        drawn: Drawn | None = None,
+        value: Any = None,
+    ) -> None:
         self.name = name  # its key, "form:<key>" for a form's submit button, else its kind
         self.is_trigger = is_trigger  # a button: clicking it is the action
         self.keyed = keyed
         self.kind = kind  # "slider", "text_input"... from Streamlit's serde class
+        self.drawn = drawn  # what it showed when it was drawn, if known
+        self.value = value  # the value the browser sent (None for a click)
 
     def __repr__(self) -> str:
         return f"<Changed {self.name}>"
@@ -181,17 +195,21 @@ def _kind(meta: Any) -> str:
     return snake or "widget"
 
 
-def changed_widgets(editor_key: Callable[[str], str | None]) -> list[Changed]:
+def changed_widgets(
+    editor_key: Callable[[str], str | None], drawn: DrawnWidgets | None = None
+) -> list[Changed]:
     """The widgets the user changed for this run, buttons and forms first.
 
     ``editor_key`` maps a widget key the layer made for a user's widget (an undoable table)
-    back to the user's key, or returns None.
+    back to the user's key, or returns None. ``drawn``, if given, says what each widget
+    showed when it was last drawn (its label).
     """
     internals = _state()
     if internals is None:
         return []
     try:
-        ids = list(internals._new_widget_state.states)
+        widgets = internals._new_widget_state
+        ids = list(widgets.states)
     except AttributeError:
         return []
     changed: list[Changed] = []
@@ -216,7 +234,14 @@ def changed_widgets(editor_key: Callable[[str], str | None]) -> list[Changed]:
             if user_key is None:
                 continue  # our own Undo/Redo/jump buttons: the restore names the frame
             name = user_key
-        changed.append(Changed(name, is_trigger, keyed, _kind(meta)))
+        value = None
+        if not is_trigger:
+            try:
+                value = widgets[wid]
+            except Exception:
+                value = None
+        shown = drawn.get(wid) if drawn is not None else None
+        changed.append(Changed(name, is_trigger, keyed, _kind(meta), shown, value))
     # Buttons and forms first: their callbacks and submitted values are what changed.
     changed.sort(key=lambda c: not c.is_trigger)
     return changed
@@ -357,3 +382,147 @@ def request_app_rerun(ctx: Any) -> bool:
         return bool(requests.request_rerun(data))
     except Exception:
         return False
+
+
+# --- what each widget showed ------------------------------------------------------------------
+#
+# Streamlit keeps no widget label on the server: it goes to the browser in the widget's
+# element, and only the element's id is kept. Every element leaves through the run context's
+# enqueue(), so a hook there notes each widget's id, label and element type as it goes out,
+# into the session's own DrawnWidgets. The hook is installed once, on the class; a session
+# that doesn't track pays one dict lookup per message.
+
+
+class Drawn(NamedTuple):
+    """What a widget showed when it was drawn."""
+
+    label: str
+    element: str  # its element's name: "checkbox" (toggles too), "radio", "button", ...
+    password: bool  # a text input that hides what is typed
+
+
+class DrawnWidgets:
+    """The widgets a session's browser shows, by widget id: what the last runs drew.
+
+    ``now`` fills as the run under way draws widgets. When a run of the whole app ends, it
+    is what the browser shows; a fragment's run, or a run cut short, replaced only some of
+    it. Two runs' worth at most are kept.
+    """
+
+    __slots__ = ("now", "shown")
+
+    def __init__(self) -> None:
+        self.now: dict[str, Drawn] = {}
+        self.shown: dict[str, Drawn] = {}
+
+    def get(self, widget_id: str) -> Drawn | None:
+        """What the widget showed, drawn in this run or the ones before; None if unknown."""
+        found = self.now.get(widget_id)
+        return found if found is not None else self.shown.get(widget_id)
+
+    def run_ended(self, whole: bool) -> None:
+        """A run ended: ``whole`` if it drew the whole app to its end."""
+        if whole:
+            self.shown = self.now
+        else:
+            self.shown.update(self.now)
+        self.now = {}
+
+
+_DRAWN_ATTR = "_timetravel_drawn"
+# Finds a session's DrawnWidgets in its state, for a run context that sends messages before
+# track() ran in it (a fragment's run): set by the session module.
+_drawn_of_session: list[Callable[[Any], DrawnWidgets | None] | None] = [None]
+_labelled: dict[str, bool] = {}  # element name -> whether it is a widget with a label
+
+
+def _widget_element(name: str, element: Any) -> bool:
+    """Whether elements of this type are widgets with an id and a label (asked once)."""
+    known = _labelled.get(name)
+    if known is None:
+        try:
+            fields = getattr(element, name).DESCRIPTOR.fields_by_name
+            known = "id" in fields and "label" in fields
+        except Exception:
+            known = False
+        _labelled[name] = known
+    return known
+
+
+def _note_element(msg: Any, now: dict[str, Drawn]) -> None:
+    if msg.WhichOneof("type") != "delta":
+        return
+    delta = msg.delta
+    if delta.WhichOneof("type") != "new_element":
+        return
+    element = delta.new_element
+    name = element.WhichOneof("type")
+    if name is None or not _widget_element(name, element):
+        return
+    proto = getattr(element, name)
+    wid = proto.id
+    if wid:
+        # TextInput.Type.PASSWORD is 1; other widgets have no such field.
+        password = name == "text_input" and proto.type == 1
+        now[wid] = Drawn(proto.label, name, password)
+
+
+def _drawn_for(ctx: Any) -> DrawnWidgets | None:
+    """The DrawnWidgets this run context fills, found once per context."""
+    attrs = ctx.__dict__
+    drawn = attrs.get(_DRAWN_ATTR)
+    if drawn is None:
+        find = _drawn_of_session[0]
+        try:
+            # Streamlit's SessionState itself: read without the lock and the checks for a
+            # stop or a rerun that st.session_state makes (this runs inside Streamlit).
+            state = getattr(ctx.session_state, "_state", None)
+            drawn = find(state) if find is not None and state is not None else None
+        except Exception:
+            drawn = None
+        attrs[_DRAWN_ATTR] = drawn if drawn is not None else False
+    return drawn if drawn is not False else None
+
+
+def _install_enqueue_hook() -> bool:
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import ScriptRunContext
+    except ImportError:
+        return False
+    enqueue = getattr(ScriptRunContext, "enqueue", None)
+    if enqueue is None:
+        return False
+    if getattr(enqueue, "_timetravel", False):
+        return True
+
+    def hooked(self: Any, msg: Any) -> None:
+        try:
+            drawn = _drawn_for(self)
+            if drawn is not None:
+                _note_element(msg, drawn.now)
+        except Exception:  # a label is a nicety: never at the cost of the message
+            pass
+        enqueue(self, msg)
+
+    hooked._timetravel = True  # type: ignore[attr-defined]
+    ScriptRunContext.enqueue = hooked  # type: ignore[method-assign]
+    return True
+
+
+def watch_widgets(
+    ctx: Any, drawn: DrawnWidgets, find: Callable[[Any], DrawnWidgets | None]
+) -> bool:
+    """Have the widgets this session draws noted in ``drawn``, from now on. False if not
+    possible (labels are then unknown, and frames are named after keys).
+
+    ``find`` gives a session's DrawnWidgets from its state (a mapping), for the run contexts
+    that start drawing before :func:`watch_widgets` is called on them.
+    """
+    if ctx is None or not _install_enqueue_hook():
+        return False
+    _drawn_of_session[0] = find
+    try:
+        ctx.__dict__[_DRAWN_ATTR] = drawn
+    except AttributeError:
+        return False
+    return True

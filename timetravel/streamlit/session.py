@@ -4,8 +4,9 @@ A frame is the complete effect of one interaction: the widget values the browser
 callbacks they fired, what the script body wrote in the run that followed, every run that
 ``st.rerun()`` chained onto it, and Streamlit's removal of widgets that were not drawn. It is
 recorded when the interaction has settled (Streamlit's end of the last run) and named after
-what the user did. Undo, redo and jump are one frame each, and a jump is a step like any
-other action.
+what the user did: its trigger is the widget's key, its label the app's own name for the
+action or one made from the widget's label (:mod:`.actions`). Undo, redo and jump are one
+frame each, and a jump is a step like any other action.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from ..values import copy_value, values_equal
 from . import _internals as internals
 from . import resume as resumption
 from ._internals import KEY_PREFIX
+from .actions import describe_change
 
 __all__ = [
     "RECORD_DIR_ENV",
@@ -39,6 +41,7 @@ __all__ = [
     "START_FROM_ENV",
     "StreamlitRecorder",
     "current",
+    "named_action",
     "track",
 ]
 
@@ -54,6 +57,7 @@ START_FRAME_ENV = "TIMETRAVEL_START_FRAME"
 # one no user sent anything for (a reconnect, the Rerun menu item).
 SAME: tuple[Input, ...] = (Input(None, "same"),)
 RERUN: tuple[Input, ...] = (Input(None, "rerun"),)
+RESTORES = frozenset({"undo", "redo", "jump"})
 EDITOR_PREFIX = f"{KEY_PREFIX}_editor_"
 
 log = logging.getLogger("timetravel")
@@ -94,6 +98,15 @@ class StreamlitRecorder:
         self._action: str | None = None
         self._by_user = False
         self._changed: list[internals.Changed] = []
+        # Its names: the one made from the widget the user changed, and the app's own
+        # (tt.action), which wins.
+        self._label: str | None = None
+        self._app_label: str | None = None
+        # What the widgets showed as they were drawn (their labels), for naming actions.
+        self.widgets = internals.DrawnWidgets()
+        # What the ready-made widgets keep for this session between runs (the history
+        # panel's search text), by widget.
+        self.ui: dict[str, Any] = {}
         self._settles = False  # Streamlit tells us when a run ends (else: record at starts)
         self._shown: tuple[bool, bool] | None = None  # Undo/Redo as the buttons show them
         self._rerun_asked = False
@@ -230,7 +243,7 @@ class StreamlitRecorder:
                 # Values sent with the click (text typed, then Undo) are an action of their
                 # own, named after their widget: it is what gets undone. (A jump leaves them
                 # to the recorder, which records them without folding away its target.)
-                rec.capture(trigger=sent[0].name)
+                rec.capture(trigger=sent[0].name, label=self._label_of(sent[0]))
         if op == "undo":
             done = rec.undo(hold=hold)
         elif op == "redo":
@@ -266,7 +279,36 @@ class StreamlitRecorder:
     # --- the interaction ----------------------------------------------------------------------
 
     def _changed_now(self) -> list[internals.Changed]:
-        return internals.changed_widgets(editor_user_key)
+        return internals.changed_widgets(editor_user_key, self.widgets)
+
+    def _label_of(self, changed: internals.Changed) -> str | None:
+        """The name of an action made from the widget the user changed (None: unknown)."""
+        try:
+            return describe_change(changed, self.recorder.is_secret)
+        except Exception:  # a name is a nicety: the trigger names the frame
+            return None
+
+    def _current_label(self) -> str | None:
+        """The label of the action under way: the app's name for it, else the widget's.
+        None for restores (named by the restore), the first run and runs no user started."""
+        action = self._action
+        if action is None or action in RESTORES or action == "initial" or not self._by_user:
+            return None
+        return self._app_label if self._app_label is not None else self._label
+
+    def name_action(self, label: str) -> None:
+        """Name the user action under way ``label`` (see :func:`~.actions.action`): the first
+        name given in an action wins, over the one made from the widget's label."""
+        if not self._settles:
+            ctx = internals.run_context()
+            if ctx is not None and internals.script_started(ctx):
+                return  # recorded at the start of this run already: too late to name it
+        if self._app_label is None:
+            self._app_label = label
+        frame = self.recorder.open_frame
+        wanted = self._current_label()
+        if frame is not None and frame.restores is None and wanted is not None:
+            self.recorder.label_open_frame(wanted)  # a checkpoint captured it already
 
     def _learn_pages(self, ctx: Any) -> str | None:
         """Note the page names Streamlit knows now; the current page's name, if known."""
@@ -283,6 +325,7 @@ class StreamlitRecorder:
             return  # track() called again in the same run (a page of a multipage app)
         self._run = token
         self._rules.forget()
+        internals.watch_widgets(ctx, self.widgets, _drawn_in)
         if self.stream is not None and self.in_url:
             resumption.sync_url(self.stream)
         if page is not None:
@@ -291,6 +334,8 @@ class StreamlitRecorder:
             self._shown = None  # the buttons, if any, are drawn afresh in this run
         self._settles = ctx is not None and internals.hook_run_ends(ctx, _on_run_end)
         if not self._settles:
+            if not internals.fragment_run(ctx):
+                self.widgets.run_ended(whole=True)  # no end-of-run hook: the last run ended
             self._record_at_start()
             return
         if self._pending is not None:
@@ -316,28 +361,35 @@ class StreamlitRecorder:
             changed = self._changed_now()
             name = changed[0].name if changed else "rerun"
             self._action, self._by_user, self._changed = name, bool(changed), changed
+            self._label = self._label_of(changed[0]) if changed else None
 
     def run_ended(self, how: internals.RunEnd) -> None:
         """Streamlit ended a run: the interaction settles unless a rerun continues it."""
-        if how != "done" or not self._settles:
+        if not self._settles:
             return  # (recording at the start of runs: nothing to settle)
         try:
-            if self._action is None:
-                self._open()  # a fragment's run: the script body, and track(), did not run
-            self._settle()
+            if how == "done":
+                if self._action is None:
+                    self._open()  # a fragment's run: the script body, track(), did not run
+                self._settle()
         except Exception as exc:  # the recorder never raises into the app it records
             self._warn_once("settle", f"timetravel: could not record an action ({exc!r})")
+        finally:
+            whole = how == "done" and not internals.fragment_run(internals.run_context())
+            self.widgets.run_ended(whole)
 
     def _settle(self) -> None:
         self._rules.forget()  # Streamlit removed the widgets this run did not draw
+        label = self._current_label()
         action, by_user, changed = self._action, self._by_user, self._changed
         self._action, self._by_user, self._changed = None, False, []
+        self._label = self._app_label = None
         rec = self.recorder
         page = self._learn_pages(internals.run_context())  # the page the action ended on
         if page is not None:
             rec.page = page
         try:
-            frame = rec.capture(trigger=action, empty=by_user)
+            frame = rec.capture(trigger=action, label=label, empty=by_user)
             rec.settle()
         finally:
             self._inputs = None
@@ -358,7 +410,9 @@ class StreamlitRecorder:
         the user just did.
         """
         if self._settles and self._action is not None:
-            self.recorder.capture(trigger=self._action, empty=self._by_user, hold=True)
+            self.recorder.capture(
+                trigger=self._action, label=self._current_label(), empty=self._by_user, hold=True
+            )
 
     def shown(self, can_undo: bool, can_redo: bool) -> None:
         """Note what the Undo/Redo buttons show in this run."""
@@ -381,11 +435,13 @@ class StreamlitRecorder:
         changed = self._changed_now()
         trigger = "initial" if first else (changed[0].name if changed else "rerun")
         self._action, self._by_user = trigger, bool(changed) or first
+        self._label = self._label_of(changed[0]) if changed and not first else None
         self._note_inputs(first)
         try:
-            self.recorder.capture(trigger=trigger, empty=self._by_user)
+            self.recorder.capture(trigger=trigger, label=self._current_label(), empty=self._by_user)
         finally:
             self._action, self._inputs = None, None
+            self._label = self._app_label = None
 
     def _warn_keyless(self, changed: list[internals.Changed], frame: Frame) -> None:
         """Warn once per kind of widget that was changed without a key and wrote state.
@@ -420,6 +476,23 @@ def _on_run_end(how: internals.RunEnd) -> None:
     session = _stored()
     if session is not None:
         session.run_ended(how)
+
+
+def _drawn_in(state: Any) -> internals.DrawnWidgets | None:
+    """The DrawnWidgets of the session whose Streamlit session state this is, if it tracks."""
+    try:
+        found = state[STATE_KEY]
+    except KeyError:
+        return None
+    return found.widgets if isinstance(found, StreamlitRecorder) else None
+
+
+def named_action(label: str) -> None:
+    """Name the user action under way in this session (``tt.action``); nothing without
+    :func:`track` in the session."""
+    session = _stored()
+    if session is not None:
+        session.name_action(label)
 
 
 def _touch(frame: Frame) -> None:

@@ -20,6 +20,27 @@ class GotoScreen(ModalScreen[int | None]):
     Dismissed with the number, or None on Esc.
     """
 
+    DEFAULT_CSS = """
+    GotoScreen {
+        align: center middle;
+        background: $background 60%;
+
+        & > #goto-box {
+            width: 50;
+            max-width: 95%;
+            height: auto;
+            border: round $border;
+            background: $surface;
+            padding: 0 1;
+        }
+        & #goto-title { text-style: bold; }
+        & #goto-error {
+            color: $text-error;
+            height: auto;
+        }
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", show=True)]
 
     def __init__(self, first: int, last: int) -> None:

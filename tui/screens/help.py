@@ -33,6 +33,32 @@ def help_table() -> Table:
 class HelpScreen(ModalScreen[None]):
     """A modal list of the keys; Esc, q or ? closes it."""
 
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+        background: $background 60%;
+
+        & > #help-box {
+            width: 84;
+            max-width: 95%;
+            height: auto;
+            max-height: 90%;
+            border: round $border;
+            background: $surface;
+            padding: 0 1;
+        }
+        & #help-title {
+            text-style: bold;
+            color: $text-accent;
+            padding-bottom: 1;
+        }
+        & #help-hint {
+            color: $text-muted;
+            padding-top: 1;
+        }
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss_help", "Close", show=True),
     ]

@@ -30,6 +30,28 @@ class DiffView(RichLog):
     pane instead of laying out the whole screen, which keeps stepping through frames fast.
     """
 
+    DEFAULT_CSS = """
+    DiffView {
+        height: 1fr;
+        padding: 0 1;
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
+        background: $surface;
+
+        & > .diff--title { text-style: bold; }
+        & > .diff--added { color: $text-success; }
+        & > .diff--removed { color: $text-error; }
+        & > .diff--changed { color: $text-warning; }
+        & > .diff--path { text-style: bold; }
+        & > .diff--arrow { color: $text-muted; }
+        & > .diff--redacted { text-style: italic reverse; }
+        & > .diff--opaque { text-style: italic; }
+        & > .diff--object { text-style: italic; }
+        & > .diff--muted { color: $text-muted; }
+    }
+    """
+
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "diff--title",
         "diff--added",
@@ -46,7 +68,10 @@ class DiffView(RichLog):
     def __init__(
         self, *, name: str | None = None, id: str | None = None, classes: str | None = None
     ) -> None:
-        super().__init__(name=name, id=id, classes=classes, wrap=True, auto_scroll=False)
+        # min_width=1: lines wrap at the pane's width, however narrow (RichLog's default is 78).
+        super().__init__(
+            name=name, id=id, classes=classes, wrap=True, auto_scroll=False, min_width=1
+        )
         self.mode: Literal["empty", "frame", "between"] = "empty"
         self.changes: tuple[Change, ...] = ()
         self.text = Text()

@@ -18,6 +18,16 @@ class FilterBar(Input):
     app's job: it hears the usual :class:`Input.Submitted`.
     """
 
+    DEFAULT_CSS = """
+    FilterBar {
+        display: none;
+        height: 3;
+        border: tall $accent;
+
+        &.-open { display: block; }
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "clear_filter", "Clear filter", show=True),
     ]

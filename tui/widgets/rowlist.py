@@ -39,6 +39,32 @@ class RowList(ScrollView, can_focus=True, inherit_bindings=False):
     bound, so the app can use them.
     """
 
+    DEFAULT_CSS = """
+    RowList {
+        overflow-x: hidden;
+        scrollbar-size-vertical: 1;
+
+        & > .rowlist--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        & > .rowlist--cursor-blurred {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        & > .rowlist--header {
+            color: $text-muted;
+            text-style: bold;
+        }
+        & > .rowlist--empty {
+            color: $text-muted;
+            text-style: italic;
+        }
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "cursor_up", "Up", show=False),
         Binding("down", "cursor_down", "Down", show=False),

@@ -43,6 +43,26 @@ class Scrubber(Widget):
     Clicking the bar asks to move there (:class:`Scrubber.Seek`).
     """
 
+    DEFAULT_CSS = """
+    Scrubber {
+        height: 1;
+        background: $panel;
+
+        & > .scrubber--button {
+            text-style: bold;
+            color: $text-accent;
+        }
+        & > .scrubber--played { color: $accent; }
+        & > .scrubber--knob {
+            color: $text;
+            text-style: bold;
+        }
+        & > .scrubber--rest { color: $text-muted; }
+        & > .scrubber--status { text-style: bold; }
+        & > .scrubber--flag { color: $text-warning; }
+    }
+    """
+
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "scrubber--button",
         "scrubber--played",

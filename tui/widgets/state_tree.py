@@ -68,6 +68,50 @@ class StateTree(Tree[StateNode]):
     and the cursor stay where they were. Keys changed by the frame are highlighted.
     """
 
+    DEFAULT_CSS = """
+    StateTree {
+        height: 1fr;
+        overflow-x: hidden;
+        scrollbar-size-vertical: 1;
+        background: $surface;
+        border: round $border-blurred;
+        border-title-color: $text-muted;
+
+        &:focus {
+            border: round $border;
+            border-title-color: $text;
+        }
+        & > .state-tree--key { color: $text; }
+        & > .state-tree--changed {
+            color: $text-warning;
+            text-style: bold;
+        }
+        & > .state-tree--string { color: $text-success; }
+        & > .state-tree--number { color: $text-accent; }
+        & > .state-tree--constant {
+            color: $text-secondary;
+            text-style: italic;
+        }
+        & > .state-tree--redacted {
+            color: $text-error;
+            text-style: italic reverse;
+        }
+        & > .state-tree--opaque {
+            color: $text-warning;
+            text-style: italic;
+        }
+        & > .state-tree--object {
+            color: $text-primary;
+            text-style: italic;
+        }
+        & > .state-tree--container { color: $text-muted; }
+        & > .state-tree--more {
+            color: $text-muted;
+            text-style: italic;
+        }
+    }
+    """
+
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "state-tree--key",
         "state-tree--changed",

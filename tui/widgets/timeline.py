@@ -10,14 +10,15 @@ from rich.style import Style
 from textual.message import Message
 from textual.strip import Strip
 
-from timetravel import RecordingError
+from timetravel import Frame, RecordingError
 from timetravel.display import safe_text
+from timetravel.labels import frame_title
 
 from ..formatting import format_elapsed
 from ..source import RecordingSource
 from .rowlist import RowList, fit
 
-__all__ = ["RESTORE_MARKS", "Timeline"]
+__all__ = ["DROP_ORDER", "MIN_TITLE", "RESTORE_MARKS", "Timeline", "row_title"]
 
 RESTORE_MARKS = {"undo": "↶", "redo": "↷", "jump": "⤳"}
 """The mark shown for each kind of restore frame."""
@@ -28,12 +29,71 @@ _TIME_W = 10
 _PAGE_W = 12
 _COUNT_W = 4
 
+# Optional columns: (name, header, width, right-aligned, gap after).
+_OPTIONAL = {
+    "time": ("time", _TIME_W, True, 1),
+    "page": ("page", _PAGE_W, False, 1),
+    "count": ("Δ", _COUNT_W, True, 2),
+}
+
+DROP_ORDER = ("page", "time", "count")
+"""The optional columns, least important first: a narrow timeline drops them in this order."""
+
+MIN_TITLE = 14
+"""Cells the action column keeps before another optional column is dropped."""
+
+
+def row_title(frame: Frame) -> str:
+    """The action column: :func:`timetravel.labels.frame_title`, plus the frame a restore
+    went back to when the title doesn't already say (``Undo → #6``)."""
+    title = frame_title(frame)
+    if frame.restores is not None and not title.endswith(f"#{frame.restores}"):
+        title = f"{title} → #{frame.restores}"
+    return title
+
 
 class Timeline(RowList):
-    """One row per frame: index, time since the first frame, page, changes, trigger, marks.
+    """One row per frame: index, marks, time since the first frame, page, changes, action.
+
+    The action is the frame's human title (its label, else its trigger made readable). When
+    the timeline is too narrow for every column, the page goes first, then the time, then the
+    change count: the action column always stays.
 
     Rows are rendered only when visible, straight from the (lazily decoded) recording. With a
-    filter the timeline shows only the frame positions in :meth:`set_filter`'s list.
+    filter the timeline shows only the frame positions in :meth:`set_filter`'s list. With
+    :attr:`stick_to_end` (while following a file), new rows bring the cursor along.
+    """
+
+    DEFAULT_CSS = """
+    Timeline {
+        width: 1fr;
+        height: 1fr;
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
+        border: round $border-blurred;
+        border-title-color: $text-muted;
+        border-subtitle-color: $text-warning;
+
+        &:focus {
+            border: round $border;
+            border-title-color: $text;
+        }
+        & > .timeline--index { color: $text-muted; }
+        & > .timeline--time { color: $text-accent; }
+        & > .timeline--page { color: $text-secondary; }
+        & > .timeline--count { color: $text-muted; }
+        & > .timeline--title { color: $text; }
+        & > .timeline--restore {
+            color: $text-warning;
+            text-style: bold;
+        }
+        & > .timeline--keyframe { color: $text-primary; }
+        & > .timeline--mark {
+            color: $text-error;
+            text-style: bold reverse;
+        }
+    }
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -41,8 +101,7 @@ class Timeline(RowList):
         "timeline--time",
         "timeline--page",
         "timeline--count",
-        "timeline--trigger",
-        "timeline--label",
+        "timeline--title",
         "timeline--restore",
         "timeline--keyframe",
         "timeline--mark",
@@ -71,6 +130,12 @@ class Timeline(RowList):
         self._source: RecordingSource | None = None
         self._positions: list[int] | None = None
         self._marks: dict[int, str] = {}
+        self._columns: tuple[int, int, frozenset[str]] = (-1, -1, frozenset())
+        self.stick_to_end = False
+        """Move the cursor to the last row whenever rows are added (following a file)."""
+        self.announce_first = True
+        """Select the first row when rows first appear (off while the file is first read,
+        when the app selects the newest frame once it knows which that is)."""
 
     # --- model ---------------------------------------------------------------------------
 
@@ -97,7 +162,9 @@ class Timeline(RowList):
         else:
             count = len(self._source) if self._source is not None else 0
         self.set_row_count(count)
-        if before == 0 and count:
+        if self.stick_to_end and count > before:
+            self.move_cursor(count - 1, announce=before == 0)
+        elif before == 0 and count and self.announce_first:
             self.on_cursor_moved(self.cursor)
         elif count == 0 and before:
             self.post_message(self.FrameSelected(self, None))
@@ -126,14 +193,12 @@ class Timeline(RowList):
         return min(i, len(self._positions) - 1)
 
     def select_position(self, position: int) -> bool:
-        """Move the cursor to the frame at ``position``; False if it is not shown."""
+        """Move the cursor to the frame at ``position`` (and say so, even if the cursor was
+        already there); False if it is not shown."""
         row = self.row_of(position)
         if row is None:
             return False
-        if row == self.cursor:
-            self.scroll_to_row(row)
-        else:
-            self.move_cursor(row)
+        self.move_cursor(row, announce=True)
         return True
 
     def set_filter(self, positions: list[int] | None) -> None:
@@ -146,6 +211,8 @@ class Timeline(RowList):
             self.post_message(self.FrameSelected(self, None))
             return
         row = self.row_of(current, nearest=True) if current is not None else 0
+        if self.stick_to_end:
+            row = self.row_count - 1
         self.move_cursor(row or 0, announce=True)
         self.scroll_to_row(self.cursor)
         self.refresh()
@@ -170,29 +237,40 @@ class Timeline(RowList):
     def on_cursor_moved(self, row: int) -> None:
         self.post_message(self.FrameSelected(self, self.position_at(row)))
 
-    # --- rendering -------------------------------------------------------------------------
+    # --- columns ---------------------------------------------------------------------------
 
     def _index_width(self) -> int:
         source = self._source
         last = source.first_index + len(source) - 1 if source is not None else 0
         return max(3, len(str(last)))
 
+    def columns(self, width: int) -> frozenset[str]:
+        """The optional columns shown at ``width`` cells (see :data:`DROP_ORDER`)."""
+        index_w = self._index_width()
+        if self._columns[:2] == (width, index_w):
+            return self._columns[2]
+        # Marks, index, keyframe and restore glyphs always show.
+        fixed = 2 + index_w + 1 + 2 + 1
+        shown = set(_OPTIONAL)
+        for name in DROP_ORDER:
+            used = fixed + sum(_OPTIONAL[n][1] + _OPTIONAL[n][3] for n in shown)
+            if width - used >= MIN_TITLE:
+                break
+            shown.discard(name)
+        result = frozenset(shown)
+        self._columns = (width, index_w, result)
+        return result
+
+    # --- rendering -------------------------------------------------------------------------
+
     def render_header(self, width: int, style: Style) -> Strip:
-        w = self._index_width()
-        text = (
-            "  "
-            + fit("#", w, right=True)
-            + " "
-            + KEYFRAME_MARK
-            + "↶ "
-            + fit("time", _TIME_W, right=True)
-            + " "
-            + fit("page", _PAGE_W)
-            + " "
-            + fit("Δ", _COUNT_W, right=True)
-            + "  trigger"
-        )
-        return Strip([Segment(fit(text, width), style)])
+        shown = self.columns(width)
+        text = "  " + fit("#", self._index_width(), right=True) + " " + KEYFRAME_MARK + "↶ "
+        for name in ("time", "page", "count"):
+            if name in shown:
+                header, w, right, gap = _OPTIONAL[name]
+                text += fit(header, w, right=right) + " " * gap
+        return Strip([Segment(fit(text + "action", width), style)])
 
     def render_row(self, row: int, width: int, style: Style) -> Strip:
         source = self._source
@@ -212,12 +290,9 @@ class Timeline(RowList):
                 return Segment(text, style)
             return Segment(text, style + part(component))
 
+        shown = self.columns(width)
         restore = RESTORE_MARKS.get(frame.trigger or "", "•") if frame.is_restore else " "
         keyframe = KEYFRAME_MARK if pos in source.keyframes() else " "
-        # Triggers, pages and labels come from the file: escaped and cut (timetravel.display).
-        trigger = safe_text(frame.trigger or "-")
-        if frame.restores is not None:
-            trigger = f"{trigger} → {frame.restores}"
         mark = self._marks.get(pos, "")[:2]
         segments = [
             seg(mark, "timeline--mark"),
@@ -227,19 +302,19 @@ class Timeline(RowList):
             seg(keyframe, "timeline--keyframe"),
             seg(restore, "timeline--restore"),
             seg(" "),
-            seg(
-                fit(format_elapsed(frame.time - source.start_time), _TIME_W, right=True),
-                "timeline--time",
-            ),
-            seg(" "),
-            seg(fit(safe_text(frame.page or "-", _PAGE_W + 1), _PAGE_W), "timeline--page"),
-            seg(" "),
-            seg(fit(str(len(frame.changes)), _COUNT_W, right=True), "timeline--count"),
-            seg("  "),
-            seg(trigger, "timeline--restore" if frame.is_restore else "timeline--trigger"),
         ]
-        if frame.label:
-            segments.append(seg(f" · {safe_text(frame.label)}", "timeline--label"))
+        if "time" in shown:
+            elapsed = format_elapsed(frame.time - source.start_time)
+            segments += [seg(fit(elapsed, _TIME_W, right=True), "timeline--time"), seg(" ")]
+        if "page" in shown:
+            # Pages and titles come from the file: escaped and cut (timetravel.display).
+            page = fit(safe_text(frame.page or "-", _PAGE_W + 1), _PAGE_W)
+            segments += [seg(page, "timeline--page"), seg(" ")]
+        if "count" in shown:
+            count = fit(str(len(frame.changes)), _COUNT_W, right=True)
+            segments += [seg(count, "timeline--count"), seg("  ")]
+        title = row_title(frame)
+        segments.append(seg(title, "timeline--restore" if frame.is_restore else "timeline--title"))
         return Strip(segments).crop(0, width).adjust_cell_length(width, style)
 
     def _part_style(self, component: str) -> Style:
