@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -76,3 +77,17 @@ def screenshot(page: Any, name: str, **options: Any) -> Path:
     if os.environ.get("TIMETRAVEL_DOCS_SCREENSHOTS") == "1":
         shutil.copyfile(shot, DOCS_IMG / name)
     return shot
+
+
+@contextlib.contextmanager
+def recording_to(folder: Path) -> Iterator[None]:
+    """AppTest sessions started inside record to ``folder`` (``TIMETRAVEL_RECORD_DIR``)."""
+    old = os.environ.get("TIMETRAVEL_RECORD_DIR")
+    os.environ["TIMETRAVEL_RECORD_DIR"] = str(folder)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("TIMETRAVEL_RECORD_DIR", None)
+        else:
+            os.environ["TIMETRAVEL_RECORD_DIR"] = old

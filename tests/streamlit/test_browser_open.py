@@ -9,27 +9,18 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 from streamlit.testing.v1 import AppTest
 
-from tests.streamlit.conftest import EXAMPLES
+from tests.streamlit.conftest import EXAMPLES, recording_to
 from tests.streamlit.server import STREAMLIT_FLAGS, free_port, start_command, stop
 from tests.streamlit.test_browser import open_app
 
 
 def _record(tmp_path: Path) -> Path:
     folder = tmp_path / "records"
-    env = {"TIMETRAVEL_RECORD_DIR": str(folder)}
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with recording_to(folder):
         at = AppTest.from_file(str(EXAMPLES / "todo.py"), default_timeout=30).run()
         at.text_input(key="new_todo").input("alpha").run()
         at.text_input(key="new_todo").input("beta").run()  # frame 2
         at.text_input(key="title_0").input("renamed").run()  # frame 3
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     (path,) = folder.glob("*.ttrec")
     return path
 

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from streamlit.testing.v1 import AppTest
 
-from tests.streamlit.conftest import EXAMPLES, screenshot
+from tests.streamlit.conftest import EXAMPLES, recording_to, screenshot
 from tests.streamlit.server import STREAMLIT_FLAGS, free_port, start_command, stop
 from tests.streamlit.test_browser import WAIT, wait_idle
 from timetravel import Recorder, Recording, format_path
@@ -28,10 +28,7 @@ ROW = 35  # px: the height of a table row (and of its header) in st.dataframe
 def _record_todo_session(folder: Path) -> Path:
     """A session of the todo example, as a user makes it: add, toggle, rename, filter,
     delete, undo."""
-    env = {"TIMETRAVEL_RECORD_DIR": str(folder)}
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with recording_to(folder):
         at = AppTest.from_file(str(EXAMPLES / "todo.py"), default_timeout=30).run()
         for title in ["buy milk", "walk dog", "water plants", "call mum"]:
             at.text_input(key="new_todo").input(title).run()
@@ -43,12 +40,6 @@ def _record_todo_session(folder: Path) -> Path:
         at.button(key="_timetravel_buttons_undo").click().run()
         at.radio(key="filter").set_value("all").run()
         assert not at.exception
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     (path,) = folder.glob("*.ttrec")
     return path.rename(folder / "todo-session.ttrec")
 
