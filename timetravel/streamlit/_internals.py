@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any, NamedTuple
 
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -195,6 +195,35 @@ def _kind(meta: Any) -> str:
     return snake or "widget"
 
 
+def _sent(internals: Any) -> Iterator[tuple[str, Any, bool, str | None, Any]]:
+    """Each widget the user changed for this run: ``(widget id, its metadata, is a click,
+    its key or None, the value the browser sent or None for a click)``."""
+    try:
+        widgets = internals._new_widget_state
+        ids = list(widgets.states)
+    except AttributeError:
+        return
+    for wid in ids:
+        try:
+            if not internals._widget_changed(wid):
+                continue
+        except Exception:  # values whose != is not a bool
+            continue
+        meta = _metadata(internals, wid)
+        click = meta is not None and meta.value_type in _READ_ONLY_VALUE_TYPES
+        try:
+            key = internals._key_id_mapper.get_key_from_id(wid)
+        except Exception:
+            key = None
+        value = None
+        if not click:
+            try:
+                value = widgets[wid]
+            except Exception:
+                value = None
+        yield wid, meta, click, (key if isinstance(key, str) and key else None), value
+
+
 def changed_widgets(
     editor_key: Callable[[str], str | None], drawn: DrawnWidgets | None = None
 ) -> list[Changed]:
@@ -207,26 +236,9 @@ def changed_widgets(
     internals = _state()
     if internals is None:
         return []
-    try:
-        widgets = internals._new_widget_state
-        ids = list(widgets.states)
-    except AttributeError:
-        return []
     changed: list[Changed] = []
-    for wid in ids:
-        try:
-            if not internals._widget_changed(wid):
-                continue
-        except Exception:  # values whose != is not a bool
-            continue
-        meta = _metadata(internals, wid)
-        is_trigger = meta is not None and meta.value_type in _READ_ONLY_VALUE_TYPES
-        try:
-            key = internals._key_id_mapper.get_key_from_id(wid)
-        except Exception:
-            key = None
-        keyed = isinstance(key, str) and bool(key)
-        name = key if isinstance(key, str) and key else _kind(meta)
+    for wid, meta, is_trigger, key, value in _sent(internals):
+        name = key if key is not None else _kind(meta)
         if name.startswith("FormSubmitter:"):
             name = "form:" + name.removeprefix("FormSubmitter:").rsplit("-", 1)[0]
         if name.startswith(KEY_PREFIX):
@@ -234,14 +246,8 @@ def changed_widgets(
             if user_key is None:
                 continue  # our own Undo/Redo/jump buttons: the restore names the frame
             name = user_key
-        value = None
-        if not is_trigger:
-            try:
-                value = widgets[wid]
-            except Exception:
-                value = None
         shown = drawn.get(wid) if drawn is not None else None
-        changed.append(Changed(name, is_trigger, keyed, _kind(meta), shown, value))
+        changed.append(Changed(name, is_trigger, key is not None, _kind(meta), shown, value))
     # Buttons and forms first: their callbacks and submitted values are what changed.
     changed.sort(key=lambda c: not c.is_trigger)
     return changed
@@ -258,32 +264,7 @@ def sent_inputs() -> list[tuple[str | None, bool, Any]]:
     internals = _state()
     if internals is None:
         return []
-    try:
-        widgets = internals._new_widget_state
-        ids = list(widgets.states)
-    except AttributeError:
-        return []
-    sent: list[tuple[str | None, bool, Any]] = []
-    for wid in ids:
-        try:
-            if not internals._widget_changed(wid):
-                continue
-        except Exception:
-            continue
-        meta = _metadata(internals, wid)
-        click = meta is not None and meta.value_type in _READ_ONLY_VALUE_TYPES
-        try:
-            key = internals._key_id_mapper.get_key_from_id(wid)
-        except Exception:
-            key = None
-        key = key if isinstance(key, str) and key else None
-        value = None
-        if not click:
-            try:
-                value = widgets[wid]
-            except Exception:
-                value = None
-        sent.append((key, click, value))
+    sent = [(key, click, value) for _, _, click, key, value in _sent(internals)]
     sent.sort(key=lambda s: s[1])  # values, then clicks
     return sent
 
